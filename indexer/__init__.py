@@ -1,0 +1,1 @@
+"""Indexer: corpus files → parsed releases → release records → Whoosh index."""

@@ -1,0 +1,249 @@
+"""Incremental indexing: corpus files → release records → committed Whoosh documents.
+
+Each release carries a digest of everything the index stores about it; a release whose
+digest is already in the index is left alone, a changed one replaced, a new one added.
+Work is committed in batches, so a run that is killed keeps every batch committed before
+it and leaves the index as it was at the last commit; `--rebuild` is one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+from whoosh.index import FileIndex, LockError
+from whoosh.query import Every
+from whoosh.writing import IndexWriter
+
+from indexer.records import build_release
+from indexer.release import Location, Release, Skipped
+from indexer.schema import INDEX_FORMAT
+from indexer.sources import iter_corpus_files, read_corpus_file
+from indexer.storage import IndexError_, open_or_create_index
+
+BATCH_SIZE = 2000
+WRITER_MEMORY_MB = 256
+
+
+class IndexBusy(IndexError_):
+    """Another process holds the index's write lock."""
+
+
+@dataclass
+class IndexSummary:
+    """What one run did; the counts add up to every release the input holds."""
+
+    added: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    skipped: list[Skipped] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(
+            sum(c.values()) for c in (self.added, self.updated, self.unchanged)
+        ) + len(self.skipped)
+
+    def lines(self) -> list[str]:
+        """The human summary printed at the end of `govpress index`."""
+        langs = sorted(set(self.added) | set(self.updated) | set(self.unchanged))
+        rows = [
+            f"{self.files} file(s), {self.total} release(s): "
+            f"{sum(self.added.values())} added, {sum(self.updated.values())} updated, "
+            f"{sum(self.unchanged.values())} unchanged, {len(self.skipped)} skipped"
+        ]
+        for lang in langs:
+            rows.append(
+                f"  {lang}: {self.added[lang]} added, {self.updated[lang]} updated, "
+                f"{self.unchanged[lang]} unchanged"
+            )
+        return rows
+
+
+def digest(release: Release) -> str:
+    """A fingerprint of everything stored for a release (and of the index format)."""
+    payload = json.dumps(
+        [
+            INDEX_FORMAT,
+            release.title,
+            release.body,
+            release.date.isoformat(),
+            release.agency,
+            release.lang,
+            release.url,
+            list(release.urls),
+            release.category,
+        ],
+        ensure_ascii=False,
+    )
+    return hashlib.sha1(payload.encode()).hexdigest()
+
+
+def document(release: Release, release_digest: str) -> dict:
+    """The Whoosh document for a release."""
+    return {
+        "id": release.id,
+        "title": release.title,
+        "body": release.body,
+        "words": f"{release.title}\n{release.body}",
+        "date": int(release.date.strftime("%Y%m%d")),
+        "month": release.date.strftime("%Y-%m"),
+        "agency": release.agency,
+        "lang": release.lang,
+        "category": release.category or "",
+        "url": release.url,
+        "urls": list(release.urls),
+        "where": str(release.where) if release.where else None,
+        "digest": release_digest,
+    }
+
+
+def _indexed_digests(ix: FileIndex) -> dict[str, str]:
+    with ix.reader() as reader:
+        if reader.doc_count() == 0:
+            return {}
+        ids = reader.column_reader("id")
+        digests = reader.column_reader("digest")
+        return {
+            ids[docnum]: digests[docnum]
+            for docnum in reader.all_doc_ids()
+        }
+
+
+class _Batches:
+    """A writer that commits every `BATCH_SIZE` changes (or once, at the end, when `single`)."""
+
+    def __init__(self, ix: FileIndex, lock_timeout: float, single: bool) -> None:
+        self.ix = ix
+        self.lock_timeout = lock_timeout
+        self.single = single
+        self.pending = 0
+        self.writer: IndexWriter | None = None
+
+    def open(self) -> IndexWriter:
+        if self.writer is None:
+            try:
+                self.writer = self.ix.writer(
+                    timeout=self.lock_timeout, limitmb=WRITER_MEMORY_MB
+                )
+            except LockError as exc:
+                raise IndexBusy(
+                    f"{self.ix.storage.folder}: another `govpress index` is writing to this "
+                    f"index (waited {self.lock_timeout:g} s); try again when it has finished"
+                ) from exc
+        return self.writer
+
+    def changed(self) -> None:
+        self.pending += 1
+        if not self.single and self.pending >= BATCH_SIZE:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            self.writer.commit()
+            self.writer = None
+            self.pending = 0
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+
+
+def index_paths(
+    paths: Iterable[Path],
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    lock_timeout: float = 10.0,
+    progress: bool = False,
+    report: Callable[[str], None] = lambda message: None,
+) -> IndexSummary:
+    """Index listing files and folders of them into `index_dir`.
+
+    `report` receives one line per skipped release or unusable file as they are found.
+    """
+    paths = list(paths)
+    ix = open_or_create_index(index_dir)
+    summary = IndexSummary()
+    batches = _Batches(ix, lock_timeout, single=rebuild)
+    if rebuild:
+        batches.open().delete_by_query(Every())
+        known: dict[str, str] = {}
+    else:
+        known = _indexed_digests(ix)
+    files = list(iter_corpus_files(paths))
+    seen: dict[str, Location | None] = {}
+    total_bytes = sum(_size(path) for path in files)
+    bar = tqdm(
+        total=total_bytes, unit="B", unit_scale=True, disable=not progress, leave=False
+    )
+    try:
+        for path in files:
+            summary.files += 1
+            _index_file(path, summary, batches, known, seen, report)
+            bar.update(_size(path))
+        batches.commit()
+    except BaseException:
+        batches.cancel()
+        raise
+    finally:
+        bar.close()
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        message = f"{path}: no such file or folder"
+        summary.problems.append(message)
+        report(message)
+    return summary
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _index_file(
+    path: Path,
+    summary: IndexSummary,
+    batches: _Batches,
+    known: dict[str, str],
+    seen: dict[str, Location | None],
+    report: Callable[[str], None],
+) -> None:
+    result = read_corpus_file(path)
+    for problem in result.problems:
+        summary.problems.append(problem)
+        report(problem)
+    if result.result is None:
+        return
+    for warning in result.result.warnings:
+        report(warning)
+    for skipped in result.result.skipped:
+        summary.skipped.append(skipped)
+        report(str(skipped))
+    for raw in result.result.releases:
+        release = build_release(raw)
+        if release.id in seen:
+            skipped = Skipped(raw.where, f"duplicate of the release at {seen[release.id]}")
+            summary.skipped.append(skipped)
+            report(str(skipped))
+            continue
+        seen[release.id] = release.where
+        release_digest = digest(release)
+        previous = known.get(release.id)
+        if previous == release_digest:
+            summary.unchanged[release.lang] += 1
+            continue
+        batches.open().update_document(**document(release, release_digest))
+        known[release.id] = release_digest
+        (summary.updated if previous else summary.added)[release.lang] += 1
+        batches.changed()

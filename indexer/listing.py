@@ -1,0 +1,319 @@
+"""Reading listing text (see DESIGN.md, "The corpus: the listing format") into releases.
+
+A listing is loose text copied from a news aggregator, so the parser works line by line
+with a few heuristics instead of a grammar:
+
+- A release starts at a title line ending with ` DD.MM.YYYY`, or at a title line followed
+  by a line holding only the date. Between releases (at the start of the file, after a
+  source line) any such line starts a release, however long. Inside a release that has no
+  source yet, a line ending with a date starts a new one only if it could be a title: at
+  most `MAX_TITLE_CHARS` characters, no sentences glued together (`2024.Among`), and the
+  date not grammatically part of the text (`… held on 04.03.2025`, `Date: 04.03.2025`,
+  `Press service, 04.03.2025`); right after body text, it must not be followed by a line
+  holding only a source; the two-line form needs a blank line before it there.
+- A line holding only a date where no release is open starts a release with an empty
+  title; inside a release it is body text.
+- The source is the last `Source :` / `Источник :` / `Ақпарат көзі :` label on a line
+  when only a URL, a cut-off URL or nothing follows it up to the end of the line; text
+  before the label on that line is the end of the body. "Source: the ministry said"
+  is body text. The label is case-sensitive, as seen in the listings.
+- `source_url` is the URL as written when it looks complete (`http(s)://host.tld…`);
+  a cut-off one (`htt`, `https://`) or a missing one gives `None` and a warning, and so
+  does a release cut off before its source (the next title or the end of the file came
+  first). Such releases are still releases.
+- Header residue (site name, category, `More`, `.png)`) is ignored where no release is
+  open or after a blank line; a category line sets the category of the releases after it.
+- Other text outside a release is reported: a block of it that ends with a source line
+  is a release without a date (`skipped`); otherwise it is a warning.
+- A title whose date does not exist (31.02.2025) sends its release to `skipped`.
+
+Titles and bodies lose surrounding whitespace and every zero-width space, both the real
+U+200B and the literal text `\\u200b`. Body lines are joined with "\\n"; blank lines are
+dropped. Line numbers are 1-based and point to the title line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from indexer.release import Location, RawRelease, Skipped
+
+MAX_TITLE_CHARS = 400
+_SNIPPET_CHARS = 60
+
+_DATE = r"(?P<day>[0-9]{2})\.(?P<month>[0-9]{2})\.(?P<year>[0-9]{4})"
+_DATE_ONLY = re.compile(_DATE)
+_TITLE_AND_DATE = re.compile(r"(?P<title>.*?\S)\s+" + _DATE)
+_SOURCE = re.compile(r"(?:Source|Источник|Ақпарат\s+көзі)\s*:\s*(?P<url>\S*)$")
+_URL_START = re.compile(r"https?://\S*")
+_COMPLETE_URL = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+")
+_GLUED_SENTENCES = re.compile(r"[a-zа-яёәғқңөұүһі0-9][.!?][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]")
+_ZERO_WIDTH_SPACE = re.compile(r"\u200b|\\u200b", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+# Words after which a date belongs to the sentence, so the line is body text, not a title.
+_WORD_BEFORE_A_DATE_IN_TEXT = re.compile(
+    r"on|from|since|until|till|by|of|to|dated|before|after|at|in|as"
+    r"|с|со|от|до|по|на|к|в|после|дейін|бастап",
+    re.IGNORECASE,
+)
+_CATEGORY = re.compile(
+    r"technology|law|world|politics|science|business|economics|economy|culture|tourism"
+    r"|news|society|sports?|health|education"
+    r"|новости|политика|экономика|бизнес|наука|технологии|культура|туризм|право|мир"
+    r"|общество|спорт|здоровье|образование"
+    r"|жаңалықтар|саясат|ғылым|технология|мәдениет|құқық|әлем|қоғам|денсаулық|білім",
+    re.IGNORECASE,
+)
+_NAVIGATION = re.compile(
+    r"more|read\s+more|қосымша|толығырақ|подробнее|ещё|еще"
+    r"|enbekshi\s+qazaq|еңбекші\s+(?:qazaq|қазақ)"
+    r"|\S*\.(?:png|jpe?g|gif|webp|svg)\)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """What a reader found in one file: releases, releases it could not use, and warnings.
+
+    Warnings are one-line "file:line: what" messages about text that was not a release.
+    """
+
+    releases: list[RawRelease] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def clean_text(text: str) -> str:
+    """Drop zero-width spaces (real or escaped) and surrounding whitespace."""
+    return _ZERO_WIDTH_SPACE.sub("", text).strip()
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on \\r\\n, \\r or \\n only (not on U+2028 etc.), after a leading BOM."""
+    return _LINE_BREAK.split(text.removeprefix("\ufeff"))
+
+
+def parse_date(day: str, month: str, year: str) -> dt.date | None:
+    """The date, or None when it does not exist (31.02.2025)."""
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def parse_listing(text: str, file: str) -> ParseResult:
+    """Parse listing text; `file` names it in locations and messages."""
+    parser = _ListingParser(file, [clean_text(line) for line in split_lines(text)])
+    parser.run()
+    return parser.result
+
+
+@dataclass
+class _Draft:
+    """A release being read: its title line so far and the body lines after it."""
+
+    title: str
+    date_text: str
+    date: dt.date | None
+    category: str | None
+    line: int
+    body: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Stray:
+    """Consecutive text outside any release, reported once."""
+
+    line: int
+    first: str
+    count: int = 0
+
+
+class _ListingParser:
+    """One pass over the cleaned lines of a listing, one release open at a time."""
+
+    def __init__(self, file: str, lines: list[str]) -> None:
+        self.file = file
+        self.lines = lines
+        self.result = ParseResult()
+        self.category: str | None = None
+        self.draft: _Draft | None = None
+        self.stray: _Stray | None = None
+        self.seen_release = False
+
+    def run(self) -> None:
+        index = 0
+        after_blank = False
+        while index < len(self.lines):
+            line = self.lines[index]
+            if line:
+                index += self._take(index, after_blank)
+            else:
+                index += 1
+            after_blank = not line
+        self._close_draft(None)
+        self._flush_stray()
+
+    def _take(self, index: int, after_blank: bool) -> int:
+        """Handle the non-blank line at `index`; return how many lines it used."""
+        line = self.lines[index]
+        title = self._title_at(index, after_blank)
+        if title is not None:
+            text, date, used = title
+            self._start(text, date, index)
+            return used
+        source = _find_source(line)
+        if source:
+            self._take_source(line[: source.start()].strip(), source["url"], index)
+            return 1
+        if (self.draft is None or after_blank) and self._take_header(line):
+            return 1
+        if self.draft is not None:
+            self.draft.body.append(line)
+        else:
+            self._add_stray(line, index)
+        return 1
+
+    def _title_at(self, index: int, after_blank: bool) -> tuple[str, re.Match[str], int] | None:
+        """The title, its date and the lines they take if a release starts at `index`."""
+        line = self.lines[index]
+        between = self.draft is None
+        following = self.lines[index + 1] if index + 1 < len(self.lines) else ""
+        date_below = _DATE_ONLY.fullmatch(following)
+        two_lines = date_below and not _DATE_ONLY.fullmatch(line) and not _find_source(line)
+        if two_lines and (between or (after_blank and _could_be_title(line))):
+            return line, date_below, 2
+        titled = _TITLE_AND_DATE.fullmatch(line)
+        if titled and (between or self._could_start_here(titled["title"], following, after_blank)):
+            return titled["title"], titled, 1
+        date_alone = _DATE_ONLY.fullmatch(line)
+        if date_alone and between:
+            return "", date_alone, 1
+        return None
+
+    def _could_start_here(self, title: str, following: str, after_blank: bool) -> bool:
+        """Inside a release: whether a line ending with a date starts the next one.
+
+        Right after body text, a dated line followed by a line holding only a source is
+        taken as the last body line: the alternative needs two anomalies at once, a
+        release without its source and the next one without a body.
+        """
+        if not _could_be_title(title):
+            return False
+        body_goes_on = self.draft is not None and bool(self.draft.body) and not after_blank
+        source_below = _find_source(following)
+        return not (body_goes_on and source_below and source_below.start() == 0)
+
+    def _start(self, title: str, date: re.Match[str], index: int) -> None:
+        self._close_draft(None)
+        self._flush_stray()
+        self.seen_release = True
+        self.draft = _Draft(
+            title=title,
+            date_text=f"{date['day']}.{date['month']}.{date['year']}",
+            date=parse_date(date["day"], date["month"], date["year"]),
+            category=self.category,
+            line=index + 1,
+        )
+
+    def _take_source(self, body_end: str, url: str, index: int) -> None:
+        if self.draft is None:
+            self._skip_dateless(body_end, index)
+            return
+        if body_end:
+            self.draft.body.append(body_end)
+        self._close_draft(url)
+
+    def _take_header(self, line: str) -> bool:
+        """Consume a category or navigation line; False if `line` is neither."""
+        if _CATEGORY.fullmatch(line):
+            self._flush_stray()
+            self.category = line
+            return True
+        return bool(_NAVIGATION.fullmatch(line))
+
+    def _close_draft(self, url: str | None) -> None:
+        """Finish the open release; `url` is the text after its source label, if any."""
+        draft, self.draft = self.draft, None
+        if draft is None:
+            return
+        where = Location(self.file, draft.line)
+        if draft.date is None:
+            self.result.skipped.append(
+                Skipped(where, f"invalid date {draft.date_text} in the title line")
+            )
+            return
+        release = RawRelease(
+            title=draft.title,
+            body="\n".join(draft.body),
+            date=draft.date,
+            source_url=self._source_url(url, where),
+            category=draft.category,
+            where=where,
+        )
+        self.result.releases.append(release)
+
+    def _source_url(self, url: str | None, where: Location) -> str | None:
+        if url is None:
+            self._warn(where.line, "release has no source (cut off before a source line)")
+            return None
+        if _COMPLETE_URL.match(url):
+            return url
+        self._warn(where.line, f"source URL cut off ({url!r}), release kept without one")
+        return None
+
+    def _skip_dateless(self, body_end: str, index: int) -> None:
+        """A source line outside a release ends stray text: a release without a date."""
+        stray, self.stray = self.stray, None
+        if stray is None and not body_end:
+            self._warn(index + 1, "source line outside any release, ignored")
+            return
+        line = stray.line if stray else index + 1
+        self.result.skipped.append(
+            Skipped(
+                Location(self.file, line),
+                "release without a date (no title line ending with DD.MM.YYYY)",
+            )
+        )
+
+    def _add_stray(self, line: str, index: int) -> None:
+        if self.stray is None:
+            self.stray = _Stray(index + 1, line)
+        self.stray.count += 1
+
+    def _flush_stray(self) -> None:
+        stray, self.stray = self.stray, None
+        if stray is None:
+            return
+        where = "outside any release" if self.seen_release else "before the first release"
+        lines = "1 line" if stray.count == 1 else f"{stray.count} lines"
+        self._warn(stray.line, f"{lines} of text {where}, ignored: {_snippet(stray.first)}")
+
+    def _warn(self, line: int, message: str) -> None:
+        self.result.warnings.append(f"{self.file}:{line}: {message}")
+
+
+def _find_source(line: str) -> re.Match[str] | None:
+    """The source label ending `line`, if only a URL, part of one or nothing follows it."""
+    found = _SOURCE.search(line)
+    if found is None:
+        return None
+    url = found["url"]
+    if _URL_START.fullmatch(url) or "https://".startswith(url) or "http://".startswith(url):
+        return found
+    return None
+
+
+def _could_be_title(text: str) -> bool:
+    """Whether text before a date, inside a release, may be a new title rather than body."""
+    if len(text) > MAX_TITLE_CHARS or _GLUED_SENTENCES.search(text) or text.endswith((":", ",")):
+        return False
+    return not _WORD_BEFORE_A_DATE_IN_TEXT.fullmatch(text.rsplit(maxsplit=1)[-1])
+
+
+def _snippet(text: str) -> str:
+    return repr(text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS] + "…")

@@ -1,0 +1,32 @@
+"""The Whoosh schema: which parts of a release are searched, filtered, sorted and shown."""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+
+from indexer.analysis import govpress_analyzer, surface_analyzer
+
+# Raise when the analysis chain or the schema changes meaning: every release then counts
+# as changed on the next incremental run and is analyzed again.
+INDEX_FORMAT = "1"
+
+
+def release_schema() -> Schema:
+    """Full text in `title` and `body` (lemmas), `words` (surface forms, for spelling
+    suggestions), exact filters `agency`/`lang`, and a sortable `date` (YYYYMMDD)."""
+    analyzer = govpress_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True, sortable=True),
+        title=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        body=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        words=TEXT(analyzer=surface_analyzer(), phrase=False),
+        date=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
+        month=ID(sortable=True),
+        agency=ID(stored=True, sortable=True),
+        lang=ID(stored=True, sortable=True),
+        category=ID(stored=True),
+        url=STORED(),
+        urls=STORED(),
+        where=STORED(),
+        digest=ID(stored=True, sortable=True),
+    )

@@ -1,0 +1,132 @@
+"""The query language: what a person types → a Whoosh query over lemmas.
+
+Words all must match; `OR`, `NOT` / `-word`, `"exact phrase"`, `prefix*`, `title:` and
+parentheses work as documented in the README. Query words go through the very analysis
+chain the documents went through, so any word form finds every form. Nothing a person
+types is an error: input that does not parse as syntax is searched as plain words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from whoosh import qparser, query
+from whoosh.fields import Schema
+
+from indexer.analysis import normalize_word
+
+TEXT_FIELDS = ("title", "body")
+FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
+MIN_PREFIX = 3
+_QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"'})
+_SYNTAX = re.compile(r"[\"'()*:+\-^~\[\]{}]")
+_OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A Whoosh query plus what its words look for, to mark them in snippets."""
+
+    query: query.Query
+    terms: frozenset[str]  # analyzed terms that count as a match
+    prefixes: tuple[str, ...]  # prefix queries, as typed (folded)
+    words: tuple[str, ...]  # the plain words, for spelling suggestions
+
+    def matches(self, term: str) -> bool:
+        return term in self.terms or any(term.startswith(p) for p in self.prefixes)
+
+
+def _parser(schema: Schema) -> qparser.QueryParser:
+    # Only the text fields can be named in a query; `agency:` etc. are filters, not syntax.
+    text_schema = Schema(**{name: schema[name] for name in TEXT_FIELDS})
+    parser = qparser.MultifieldParser(
+        list(TEXT_FIELDS), text_schema, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup
+    )
+    for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin,
+                   qparser.EveryPlugin):
+        parser.remove_plugin_class(plugin)
+    parser.add_plugin(qparser.PrefixPlugin())
+    parser.add_plugin(qparser.PlusMinusPlugin())
+    return parser
+
+
+class QueryParser:
+    """Parses user queries for one schema; safe to share between threads."""
+
+    def __init__(self, schema: Schema) -> None:
+        self._parser = _parser(schema)
+
+    def parse(self, text: str) -> ParsedQuery | None:
+        """The query for `text`, or None when it holds no word to search."""
+        text = text.translate(_QUOTES).strip()
+        if not text:
+            return None
+        parsed = self._parse_syntax(text)
+        if parsed is None:
+            parsed = self._parse_plain(text)
+        if parsed is None:
+            return None
+        return _describe(parsed, _plain_words(text))
+
+    def _parse_syntax(self, text: str) -> query.Query | None:
+        if text.count('"') % 2:
+            return None
+        try:
+            parsed = self._parser.parse(text)
+        except Exception:  # whoosh's parser has many failure modes; all mean "not syntax"
+            return None
+        parsed = _short_prefixes_as_words(parsed)
+        if parsed is query.NullQuery or not _positive_leaves(parsed):
+            return None if not _has_negation(parsed) else parsed
+        return parsed
+
+    def _parse_plain(self, text: str) -> query.Query | None:
+        plain = _OPERATORS.sub(lambda m: m.group(0).lower(), _SYNTAX.sub(" ", text))
+        if not plain.split():
+            return None
+        parsed = self._parser.parse(plain)
+        return None if parsed is query.NullQuery else parsed
+
+
+def _plain_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in _SYNTAX.sub(" ", text).split() if not _OPERATORS.fullmatch(w))
+
+
+def _short_prefixes_as_words(q: query.Query) -> query.Query:
+    """`a*` would expand to most of the vocabulary: a prefix under 3 letters is a word."""
+    if isinstance(q, query.Prefix) and len(q.text) < MIN_PREFIX:
+        return query.Term(q.fieldname, normalize_word(q.text), boost=q.boost)
+    if isinstance(q, query.Prefix):
+        return query.Prefix(q.fieldname, q.text.lower().replace("ё", "е"), boost=q.boost)
+    if q.is_leaf():
+        return q
+    return q.apply(_short_prefixes_as_words)
+
+
+def _has_negation(q: query.Query) -> bool:
+    return isinstance(q, query.Not) or any(_has_negation(c) for c in q.children())
+
+
+def _positive_leaves(q: query.Query) -> list[query.Query]:
+    """The leaves of a query that are not under NOT."""
+    if isinstance(q, query.Not):
+        return []
+    if isinstance(q, query.AndNot):
+        return _positive_leaves(q.a)
+    if q.is_leaf():
+        return [] if q is query.NullQuery else [q]
+    return [leaf for child in q.children() for leaf in _positive_leaves(child)]
+
+
+def _describe(q: query.Query, words: tuple[str, ...]) -> ParsedQuery:
+    terms: set[str] = set()
+    prefixes: list[str] = []
+    for leaf in _positive_leaves(q):
+        if isinstance(leaf, query.Prefix):
+            prefixes.append(leaf.text)
+        elif isinstance(leaf, query.Phrase):
+            terms.update(leaf.words)
+        elif isinstance(leaf, query.Term):
+            terms.add(leaf.text)
+    return ParsedQuery(q, frozenset(terms), tuple(dict.fromkeys(prefixes)), words)

@@ -1,0 +1,150 @@
+"""A search as a user states it: the same parameters in a URL, the API and the CLI.
+
+`SearchRequest.from_params` is the one place that validates them, so a bookmark, an API
+call and a command line mean the same search and get the same error for the same mistake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+SORTS = ("relevance", "newest", "oldest")
+LANGS = ("ru", "en", "kk")
+MAX_QUERY_CHARS = 500
+MAX_PAGE = 500
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+MAX_AGENCIES = 50
+_AGENCY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class BadParameter(ValueError):
+    """A parameter a user got wrong; `name` is the parameter, the message says why."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{name}: {message}")
+        self.name = name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    agencies: tuple[str, ...] = field(default_factory=tuple)
+    lang: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, list[str]]) -> SearchRequest:
+        """Validate parameters given as name → list of values (as a query string has them)."""
+
+        def one(name: str) -> str:
+            values = [v for v in params.get(name, []) if v.strip()]
+            if len(values) > 1:
+                raise BadParameter(name, "give it once")
+            return values[0].strip() if values else ""
+
+        q = " ".join(one("q").split())
+        if len(q) > MAX_QUERY_CHARS:
+            q = q[:MAX_QUERY_CHARS]
+        agencies = _agencies(params.get("agency", []))
+        lang = one("lang") or None
+        if lang is not None and lang not in LANGS:
+            raise BadParameter("lang", f"must be one of {', '.join(LANGS)}")
+        date_from = _date("from", one("from"))
+        date_to = _date("to", one("to"))
+        if date_from and date_to and date_from > date_to:
+            raise BadParameter("from", "the start date is after the end date (`to`)")
+        sort = one("sort") or "relevance"
+        if sort not in SORTS:
+            raise BadParameter("sort", f"must be one of {', '.join(SORTS)}")
+        page = _integer("page", one("page"), 1, 1, MAX_PAGE)
+        per_page = _integer("per_page", one("per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+        return cls(q, agencies, lang, date_from, date_to, sort, page, per_page)
+
+    def with_changes(self, **changes: object) -> SearchRequest:
+        return replace(self, **changes)
+
+    @property
+    def is_browse(self) -> bool:
+        """No words to search: list what the filters select, newest first."""
+        return not self.q.strip()
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """The canonical URL parameters (defaults left out), for links and bookmarks."""
+        params: list[tuple[str, str]] = []
+        if self.q:
+            params.append(("q", self.q))
+        params.extend(("agency", agency) for agency in self.agencies)
+        if self.lang:
+            params.append(("lang", self.lang))
+        if self.date_from:
+            params.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            params.append(("to", self.date_to.isoformat()))
+        if self.sort != "relevance":
+            params.append(("sort", self.sort))
+        if self.page != 1:
+            params.append(("page", str(self.page)))
+        if self.per_page != DEFAULT_PER_PAGE:
+            params.append(("per_page", str(self.per_page)))
+        return params
+
+    def as_json(self) -> dict:
+        """The `query` object of `/api/search`: the parameters as understood."""
+        return {
+            "q": self.q,
+            "agency": list(self.agencies),
+            "lang": self.lang,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "sort": self.sort,
+            "page": self.page,
+            "per_page": self.per_page,
+        }
+
+
+def _agencies(values: Iterable[str]) -> tuple[str, ...]:
+    agencies: list[str] = []
+    for value in values:
+        for slug in value.split(","):
+            slug = slug.strip().lower()
+            if not slug:
+                continue
+            if not _AGENCY.match(slug):
+                raise BadParameter("agency", f"not an agency slug: {slug[:40]!r}")
+            if slug not in agencies:
+                agencies.append(slug)
+    if len(agencies) > MAX_AGENCIES:
+        raise BadParameter("agency", f"at most {MAX_AGENCIES} agencies at once")
+    return tuple(agencies)
+
+
+def _date(name: str, value: str) -> dt.date | None:
+    if not value:
+        return None
+    if not _DATE.match(value):
+        raise BadParameter(name, f"expected a date as YYYY-MM-DD, got {value[:40]!r}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadParameter(name, f"no such date: {value}") from None
+
+
+def _integer(name: str, value: str, default: int, low: int, high: int) -> int:
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or len(value) > 6:
+        raise BadParameter(name, f"expected a whole number from {low} to {high}")
+    number = int(value)
+    if not low <= number <= high:
+        raise BadParameter(name, f"expected a whole number from {low} to {high}")
+    return number

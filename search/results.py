@@ -1,0 +1,120 @@
+"""What a search returns: plain data that the CLI, the JSON API and the pages render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from indexer.agencies import AgencyName, agency_name
+from indexer.release import Release
+from search.request import SearchRequest
+
+LANGUAGE_NAMES = {
+    "ru": {"ru": "Русский", "en": "Russian"},
+    "en": {"ru": "Английский", "en": "English"},
+    "kk": {"ru": "Казахский", "en": "Kazakh"},
+}
+MONTH_NAMES = {
+    "ru": "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+def facet_label(facet: str, value: str, ui: str = "ru") -> str:
+    """How a facet value reads in the interface language (`ui` never changes counts)."""
+    if facet == "agency":
+        return agency_name(value).in_language(ui)
+    if facet == "lang":
+        return LANGUAGE_NAMES.get(value, {}).get(ui, value)
+    if facet == "month" and len(value) == 7:
+        year, month = value.split("-")
+        return f"{MONTH_NAMES[ui].split()[int(month) - 1]} {year}"
+    return value
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    date: dt.date
+    agency: str
+    lang: str
+    url: str | None
+    snippet: str  # HTML: release text escaped, matched words in <mark>
+    score: float | None
+
+    @property
+    def agency_names(self) -> AgencyName:
+        return agency_name(self.agency)
+
+    def as_json(self, ui: str = "ru") -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date.isoformat(),
+            "agency": self.agency,
+            "agency_name": self.agency_names.in_language(ui),
+            "lang": self.lang,
+            "url": self.url,
+            "snippet": self.snippet,
+            "score": None if self.score is None else round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestion: str | None = None
+    # Facet counts with that facet's own filter left out: the values a user can add
+    # to the selection (a second agency), which the filtered `facets` no longer show.
+    choices: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+    def as_json(self, ui: str = "ru") -> dict:
+        """Exactly the object `/api/search` returns (DESIGN.md)."""
+        return {
+            "query": self.request.as_json(),
+            "total": self.total,
+            "page": self.request.page,
+            "per_page": self.request.per_page,
+            "hits": [hit.as_json(ui) for hit in self.hits],
+            "facets": {
+                name: [
+                    {"value": v.value, "label": facet_label(name, v.value, ui), "count": v.count}
+                    for v in values
+                ]
+                for name, values in self.facets.items()
+            },
+            "suggestion": self.suggestion,
+        }
+
+
+def release_as_json(release: Release, ui: str = "ru") -> dict:
+    """Exactly the object `/api/doc/<id>` returns."""
+    names = agency_name(release.agency)
+    return {
+        "id": release.id,
+        "title": release.title,
+        "body": release.body,
+        "date": release.date.isoformat(),
+        "agency": release.agency,
+        "agency_name": names.in_language(ui),
+        "agency_names": {"ru": names.ru, "en": names.en},
+        "lang": release.lang,
+        "url": release.url,
+        "urls": list(release.urls),
+        "category": release.category,
+        "source": str(release.where) if release.where else None,
+    }

@@ -1,0 +1,68 @@
+"""Snippets: the best passage of a release, escaped, with every matching word form marked.
+
+The text is re-analyzed with the index's own analysis chain, so a word is marked exactly
+when its lemma is one the query looked for (`жилье` marks `жилья`, `child` marks
+`children`); everything else is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from indexer.analysis import govpress_analyzer
+
+SNIPPET_CHARS = 280
+_ANALYZER = govpress_analyzer()
+
+
+def _spans(text: str, matches: Callable[[str], bool]) -> list[tuple[int, int, str]]:
+    return [
+        (token.startchar, token.endchar, token.text)
+        for token in _ANALYZER(text, chars=True, mode="index")
+        if matches(token.text)
+    ]
+
+
+def _best_window(spans: list[tuple[int, int, str]], size: int) -> int:
+    """Where the window of `size` chars holding the most distinct matched terms starts."""
+    best_start, best_score = spans[0][0], -1
+    for i, (start, _, _) in enumerate(spans):
+        window = {term for s, e, term in spans[i:] if e - start <= size}
+        if len(window) > best_score:
+            best_start, best_score = start, len(window)
+    return best_start
+
+
+def _cut(text: str, start: int, size: int) -> tuple[int, int]:
+    """A window of about `size` chars around `start`, moved to word boundaries."""
+    start = max(0, start - size // 4)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 30 else start
+    end = min(len(text), start + size)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + size // 2 else end
+    return start, end
+
+
+def snippet(text: str, matches: Callable[[str], bool] | None, size: int = SNIPPET_CHARS) -> str:
+    """HTML for the passage of `text` that best shows what matched; its opening if nothing."""
+    text = " ".join(text.split())
+    spans = _spans(text, matches) if matches else []
+    start, end = _cut(text, _best_window(spans, size) if spans else 0, size)
+    if not spans:
+        start = 0
+        end = _cut(text, 0, size)[1]
+    parts = ["…" if start > 0 else ""]
+    position = start
+    for s, e, _ in spans:
+        if s < start or e > end:
+            continue
+        parts.append(escape(text[position:s]))
+        parts.append(f"<mark>{escape(text[s:e])}</mark>")
+        position = e
+    parts.append(escape(text[position:end]))
+    parts.append("…" if end < len(text) else "")
+    return "".join(parts)

@@ -1,0 +1,186 @@
+"""Files on disk in, parse results and one-line problems out; never an exception."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from indexer.sources import iter_corpus_files, read_corpus_file
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+GOV = "https://www.gov.kz/memleket/entities"
+RUSSIAN_LISTING = (
+    "Новости\n"
+    "Олжас Бектенов провел совещание по развитию экономики 12.03.2025\n"
+    "Премьер-министр провел рабочее совещание.Источник : "
+    f"{GOV}/economy/press/news/details/954900\n"
+)
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+# --- finding files ----------------------------------------------------------------------
+
+
+def test_folders_give_listing_and_jsonl_files_recursively_sorted_without_hidden(tmp_path):
+    for name in [
+        "b.txt",
+        "a.jsonl",
+        "sub/c.TXT",
+        "sub/deeper/d.txt",
+        "notes.md",
+        ".hidden.txt",
+        ".git/e.txt",
+        "sub/.cache/f.txt",
+    ]:
+        write(tmp_path / name, "x")
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_corpus_files([tmp_path])]
+    assert found == ["a.jsonl", "b.txt", "sub/c.TXT", "sub/deeper/d.txt"]
+
+
+def test_files_named_outright_are_given_whatever_their_name_and_each_file_once(tmp_path):
+    notes = write(tmp_path / "notes.md", "x")
+    hidden = write(tmp_path / ".hidden.txt", "x")
+    listing = write(tmp_path / "listing.txt", "x")
+    found = list(iter_corpus_files([notes, hidden, tmp_path, listing]))
+    assert found == [notes, hidden, listing]
+
+
+def test_a_path_that_does_not_exist_gives_nothing(tmp_path):
+    assert list(iter_corpus_files([tmp_path / "missing", tmp_path / "missing.txt"])) == []
+
+
+def test_the_bundled_corpus_folder():
+    assert list(iter_corpus_files([CORPUS])) == [CORPUS / "000_b09e075d879a1931.txt"]
+
+
+# --- reading files ----------------------------------------------------------------------
+
+
+def test_the_bundled_corpus_file_reads_cleanly():
+    read = read_corpus_file(CORPUS / "000_b09e075d879a1931.txt")
+    assert read.problems == []
+    assert len(read.result.releases) == 20
+    assert read.result.skipped == []
+
+
+def test_utf8_with_bom(tmp_path):
+    path = write(tmp_path / "bom.txt", "\ufeff".encode() + RUSSIAN_LISTING.encode())
+    read = read_corpus_file(path)
+    assert read.problems == []
+    assert read.result.releases[0].category == "Новости"
+
+
+def test_cp1251_is_read_with_a_warning(tmp_path):
+    path = write(tmp_path / "old.txt", RUSSIAN_LISTING.encode("cp1251"))
+    read = read_corpus_file(path)
+    assert read.problems == [f"{path}: not UTF-8, read as cp1251"]
+    (release,) = read.result.releases
+    assert release.title == "Олжас Бектенов провел совещание по развитию экономики"
+    assert release.body == "Премьер-министр провел рабочее совещание."
+    assert release.date == dt.date(2025, 3, 12)
+
+
+def test_utf16_with_bom_is_read_with_a_warning(tmp_path):
+    path = write(tmp_path / "notepad.txt", RUSSIAN_LISTING.encode("utf-16"))
+    read = read_corpus_file(path)
+    assert read.problems == [f"{path}: not UTF-8, read as UTF-16"]
+    assert len(read.result.releases) == 1
+
+
+def test_bytes_that_are_neither_utf8_nor_cp1251(tmp_path):
+    path = write(tmp_path / "odd.txt", b"Title 04.03.2025\n\x98\x98 body\n")
+    read = read_corpus_file(path)
+    assert read.result is None
+    assert read.problems == [f"{path}: neither UTF-8 nor cp1251 text, skipped"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00",
+        b"Title 04.03.2025\nbody\x00\n",
+        bytes(range(1, 9)) * 100,
+    ],
+    ids=["png", "nul-in-text", "control-bytes"],
+)
+def test_binary_files_are_skipped(tmp_path, content):
+    path = write(tmp_path / "image.txt", content)
+    read = read_corpus_file(path)
+    assert read.result is None
+    assert read.problems == [f"{path}: binary file, skipped"]
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n \r\n\t\n"])
+def test_empty_files(tmp_path, content):
+    path = write(tmp_path / "empty.txt", content)
+    read = read_corpus_file(path)
+    assert read.result is None
+    assert read.problems == [f"{path}: empty file"]
+
+
+def test_a_missing_file(tmp_path):
+    path = tmp_path / "gone.txt"
+    read = read_corpus_file(path)
+    assert read.result is None
+    assert read.problems == [f"{path}: cannot read: No such file or directory"]
+
+
+def test_a_folder(tmp_path):
+    read = read_corpus_file(tmp_path)
+    assert read.result is None
+    assert read.problems == [f"{tmp_path}: is a folder, not a corpus file"]
+
+
+def test_a_fifo_is_not_read(tmp_path):
+    path = tmp_path / "pipe.txt"
+    os.mkfifo(path)
+    read = read_corpus_file(path)
+    assert read.result is None
+    assert read.problems == [f"{path}: not a regular file, skipped"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_an_unreadable_file_and_folder(tmp_path):
+    path = write(tmp_path / "secret" / "locked.txt", RUSSIAN_LISTING)
+    path.chmod(0)
+    assert read_corpus_file(path).problems == [f"{path}: cannot read: Permission denied"]
+    path.parent.chmod(0)
+    try:
+        found = list(iter_corpus_files([tmp_path]))
+        assert found == [path.parent]
+        problems = read_corpus_file(path.parent).problems
+        assert problems == [f"{path.parent}: cannot read folder: Permission denied"]
+    finally:
+        path.parent.chmod(0o700)
+
+
+def test_jsonl_files_go_to_the_jsonl_reader_and_others_to_the_listing_reader(tmp_path):
+    jsonl = write(
+        tmp_path / "releases.JSONL",
+        json.dumps({"title": "Kazakhstan and Croatia", "date": "2025-03-04", "lang": "en"}),
+    )
+    notes = write(tmp_path / "listing.md", RUSSIAN_LISTING)
+    assert read_corpus_file(jsonl).result.releases[0].lang == "en"
+    assert read_corpus_file(notes).result.releases[0].category == "Новости"
+
+
+def test_locations_and_warnings_name_the_path(tmp_path):
+    path = write(tmp_path / "cut.txt", "Stray line\n" + RUSSIAN_LISTING + "Обрыв 05.03.2025\n")
+    result = read_corpus_file(path).result
+    assert [str(r.where) for r in result.releases] == [f"{path}:3", f"{path}:5"]
+    assert result.warnings == [
+        f"{path}:1: 1 line of text before the first release, ignored: 'Stray line'",
+        f"{path}:5: release has no source (cut off before a source line)",
+    ]

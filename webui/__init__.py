@@ -1,0 +1,108 @@
+"""Web UI and JSON API: URL parameters → `SearchRequest` → Searcher → HTML or JSON.
+
+`create_app` is a Flask application factory so that tests, `govpress serve` and any WSGI
+server build the same app. The web layer holds no search logic: it validates the `ui`
+parameter, lets `SearchRequest.from_params` validate the rest, and renders results.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from werkzeug.wrappers import Response
+
+from indexer.locations import default_index_dir
+from search.request import BadParameter
+from webui.i18n import DEFAULT_UI, UI_LANGUAGES
+
+log = logging.getLogger("govpress.web")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+EXTENSION = "govpress"
+
+
+class SearcherSource:
+    """Opens the Searcher on first use, and again after a failure.
+
+    The app starts even when there is no index yet (pages answer 503 until one appears);
+    once open, the Searcher follows new index commits by itself.
+    """
+
+    def __init__(self, index_dir: Path | None, searcher: Any = None) -> None:
+        self.index_dir = index_dir
+        self._searcher = searcher
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        """The Searcher, or `IndexMissing`/`IndexError_` when the index can't be opened."""
+        searcher = self._searcher
+        if searcher is not None:
+            return searcher
+        with self._lock:
+            if self._searcher is None:
+                from search.searcher import Searcher
+
+                self._searcher = Searcher(self.index_dir or default_index_dir())
+            return self._searcher
+
+
+def searcher() -> Any:
+    """The Searcher of the current app (see `SearcherSource.get`)."""
+    return current_app.extensions[EXTENSION].get()
+
+
+def ui_language() -> str:
+    """The validated `ui` parameter of the current request (`BadParameter` when wrong)."""
+    if "ui" not in g:
+        values = [v.strip() for v in request.args.getlist("ui") if v.strip()]
+        if len(values) > 1:
+            raise BadParameter("ui", "give it once")
+        ui = values[0] if values else DEFAULT_UI
+        if ui not in UI_LANGUAGES:
+            raise BadParameter("ui", f"must be one of {', '.join(UI_LANGUAGES)}")
+        g.ui = ui
+    return g.ui
+
+
+def create_app(index_dir: Path | None = None, searcher: Any = None) -> Flask:
+    """The govpress web app over the index in `index_dir` (or over a given Searcher)."""
+    app = Flask(__name__)
+    app.debug = False
+    app.config.update(
+        JSON_AS_ASCII=False,
+        MAX_CONTENT_LENGTH=16 * 1024,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+        TRAP_HTTP_EXCEPTIONS=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION] = SearcherSource(index_dir, searcher)
+
+    from webui import api, errors, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app
+

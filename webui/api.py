@@ -1,0 +1,40 @@
+"""The JSON API: `/api/search` and `/api/doc/<id>`, with the shapes DESIGN.md fixes.
+
+`/api/search` returns exactly `SearchResults.as_json(ui)`, the object `govpress search
+--json` prints, so scripts can move between the CLI and the API without translation.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify
+from werkzeug.wrappers import Response
+
+from search.request import SearchRequest
+from search.results import release_as_json
+from webui import searcher, ui_language
+from webui.pages import RELEASE_ID, SIMILAR_COUNT, query_params
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/search")
+def search() -> Response:
+    """The search the URL parameters describe, as JSON."""
+    ui = ui_language()
+    request = SearchRequest.from_params(query_params())
+    return jsonify(searcher().search(request).as_json(ui))
+
+
+@bp.get("/doc/<release_id>")
+def doc(release_id: str) -> Response:
+    """One release as JSON, with the releases most like it under `similar`."""
+    ui = ui_language()
+    if not RELEASE_ID.match(release_id):
+        abort(404)
+    index = searcher()
+    release = index.document(release_id)
+    if release is None:
+        abort(404)
+    body = release_as_json(release, ui)
+    body["similar"] = [hit.as_json(ui) for hit in index.similar(release.id, SIMILAR_COUNT)]
+    return jsonify(body)

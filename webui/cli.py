@@ -1,0 +1,199 @@
+"""The `govpress` command: index, search, stats, export and serve.
+
+Exit status: 0 on success, 2 on bad usage, 1 on any other error, always with a one-line
+message on stderr (never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from indexer.locations import INDEX_DIR_ENV, bundled_corpus, default_index_dir
+from indexer.storage import IndexError_
+from search.request import LANGS, MAX_PER_PAGE, SORTS, BadParameter, SearchRequest
+from search.results import SearchResults, facet_label
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 with usage; keep it one line
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _index_dir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index-dir", type=Path, default=None,
+        help=f"index folder (default: ${INDEX_DIR_ENV} or {default_index_dir()})",
+    )
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("query", nargs="?", default="", help="words to search (see README)")
+    parser.add_argument("--agency", action="append", default=[], help="agency slug (repeatable)")
+    parser.add_argument("--lang", choices=LANGS)
+    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    parser.add_argument("--sort", choices=SORTS, default="relevance")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="govpress", description="Search Kazakhstan government press releases.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    index = commands.add_parser("index", help="index listing files or folders of them")
+    index.add_argument("paths", nargs="*", type=Path, help="files or folders (default: corpus/)")
+    index.add_argument("--rebuild", action="store_true", help="start the index over")
+    index.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
+                       help="how long to wait for another indexing run to finish (default 10)")
+    _index_dir_option(index)
+
+    search = commands.add_parser("search", help="search the index")
+    _filter_options(search)
+    search.add_argument("--page", type=int, default=1)
+    search.add_argument("--per-page", type=int, default=10, help=f"1–{MAX_PER_PAGE}")
+    search.add_argument("--json", action="store_true", help="print the /api/search object")
+    _index_dir_option(search)
+
+    stats = commands.add_parser("stats", help="counts by language, agency and month")
+    _index_dir_option(stats)
+
+    serve = commands.add_parser("serve", help="run the web interface")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    _index_dir_option(serve)
+    return parser
+
+
+def _request(args: argparse.Namespace, **extra: str) -> SearchRequest:
+    params = {
+        "q": [args.query],
+        "agency": args.agency,
+        "lang": [args.lang or ""],
+        "from": [args.date_from or ""],
+        "to": [args.date_to or ""],
+        "sort": [args.sort],
+    }
+    params.update({name: [value] for name, value in extra.items()})
+    return SearchRequest.from_params(params)
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from indexer.indexing import index_paths
+
+    paths = args.paths or [bundled_corpus()]
+    summary = index_paths(
+        paths, args.index_dir, rebuild=args.rebuild, lock_timeout=args.wait,
+        progress=sys.stderr.isatty(), report=lambda line: print(line, file=sys.stderr),
+    )
+    for line in summary.lines():
+        print(line)
+    return EXIT_ERROR if summary.problems and summary.total == 0 else EXIT_OK
+
+
+def _open_searcher(index_dir: Path):
+    from search.searcher import Searcher
+
+    return Searcher(index_dir)
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    request = _request(args, page=str(args.page), per_page=str(args.per_page))
+    results = _open_searcher(args.index_dir).search(request)
+    if args.json:
+        print(json.dumps(results.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(_render(results))
+    return EXIT_OK
+
+
+def _render(results: SearchResults) -> str:
+    """Results for a terminal: matched words in bold where the terminal shows it."""
+    bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("*", "*")
+    request = results.request
+    first = (request.page - 1) * request.per_page + 1
+    lines = [f"{results.total} release(s)" + (
+        f", showing {first}–{first + len(results.hits) - 1}" if results.hits else ""
+    )]
+    if results.suggestion:
+        lines.append(f"Did you mean: {results.suggestion}")
+    for hit in results.hits:
+        text = _plain_snippet(hit.snippet, bold, plain)
+        lines += [
+            "",
+            f"{hit.title}",
+            f"  {hit.date.isoformat()} · {hit.agency_names.en} ({hit.agency}) · {hit.lang}"
+            f" · {hit.id}",
+            *textwrap.wrap(text, width=100, initial_indent="  ", subsequent_indent="  "),
+        ]
+        if hit.url:
+            lines.append(f"  {hit.url}")
+    if results.pages > 1:
+        lines += ["", f"page {request.page} of {results.pages} (use --page)"]
+    return "\n".join(lines)
+
+
+def _plain_snippet(html_snippet: str, bold: str, plain: str) -> str:
+    from html import unescape
+
+    marked = html_snippet.replace("<mark>", "\x00").replace("</mark>", "\x01")
+    return unescape(marked).replace("\x00", bold).replace("\x01", plain)
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    searcher = _open_searcher(args.index_dir)
+    results = searcher.search(SearchRequest(per_page=1))
+    print(f"{results.total} release(s)")
+    for facet, title in (("lang", "By language"), ("agency", "By agency"), ("month", "By month")):
+        print(f"\n{title}:")
+        for value in results.facets.get(facet, []):
+            label = facet_label(facet, value.value, "en")
+            name = value.value if label == value.value else f"{value.value} ({label})"
+            print(f"  {value.count:>8}  {name}")
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from webui.serve import serve
+
+    serve(args.index_dir, args.host, args.port)
+    return EXIT_OK
+
+
+COMMANDS = {"index": _cmd_index, "search": _cmd_search, "stats": _cmd_stats, "serve": _cmd_serve}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.index_dir is None:
+            args.index_dir = default_index_dir()
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except BadParameter as exc:
+        print(f"govpress: --{exc.name.replace('_', '-')}: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except IndexError_ as exc:
+        print(f"govpress: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("govpress: interrupted; the index keeps what was committed", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"govpress: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

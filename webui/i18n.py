@@ -1,0 +1,156 @@
+"""Interface text in Russian (the default) and English.
+
+The `ui` URL parameter picks the language of labels only; it never changes results, so
+everything a page says outside the releases themselves comes from this one table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+UI_LANGUAGES = ("ru", "en")
+DEFAULT_UI = "ru"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "site_tagline": {
+        "ru": "поиск по пресс-релизам госорганов Казахстана",
+        "en": "search press releases of Kazakhstan's government agencies",
+    },
+    "home_title": {
+        "ru": "govpress — поиск по пресс-релизам госорганов Казахстана",
+        "en": "govpress — search press releases of Kazakhstan's government agencies",
+    },
+    "search_title": {"ru": "{q} — поиск govpress", "en": "{q} — govpress search"},
+    "browse_title": {"ru": "Пресс-релизы — govpress", "en": "Press releases — govpress"},
+    "doc_title": {"ru": "{title} — govpress", "en": "{title} — govpress"},
+    "error_title": {"ru": "Ошибка — govpress", "en": "Error — govpress"},
+    "switch_ui": {"ru": "English", "en": "Русский"},
+    "switch_ui_hint": {"ru": "Switch the interface to English", "en": "Интерфейс на русском"},
+    "query_label": {"ru": "Что искать", "en": "Search for"},
+    "query_placeholder": {
+        "ru": "Например: жилье, инвестиции, экология",
+        "en": "For example: housing, investment, ecology",
+    },
+    "search_button": {"ru": "Найти", "en": "Search"},
+    "apply_button": {"ru": "Применить", "en": "Apply"},
+    "date_from": {"ru": "С даты", "en": "From"},
+    "date_to": {"ru": "По дату", "en": "To"},
+    "sort": {"ru": "Сортировка", "en": "Sort by"},
+    "sort_relevance": {"ru": "по релевантности", "en": "relevance"},
+    "sort_newest": {"ru": "сначала новые", "en": "newest first"},
+    "sort_oldest": {"ru": "сначала старые", "en": "oldest first"},
+    "per_page": {"ru": "На странице", "en": "Per page"},
+    "facet_agency": {"ru": "Ведомство", "en": "Agency"},
+    "facet_lang": {"ru": "Язык", "en": "Language"},
+    "facet_month": {"ru": "Месяц", "en": "Month"},
+    "facet_more": {"ru": "Ещё {n}", "en": "{n} more"},
+    "facet_add": {"ru": "Добавить фильтр: {label}", "en": "Add filter: {label}"},
+    "facet_remove": {"ru": "Убрать фильтр: {label}", "en": "Remove filter: {label}"},
+    "filters": {"ru": "Фильтры", "en": "Filters"},
+    "active_filters": {"ru": "Выбрано", "en": "Filtered by"},
+    "clear_filters": {"ru": "Сбросить все", "en": "Clear all"},
+    "date_range": {"ru": "{start} — {end}", "en": "{start} – {end}"},
+    "date_since": {"ru": "с {date}", "en": "from {date}"},
+    "date_until": {"ru": "по {date}", "en": "until {date}"},
+    "newest_heading": {"ru": "Новые пресс-релизы", "en": "Latest press releases"},
+    "results_range": {"ru": "показаны {first}–{last}", "en": "showing {first}–{last}"},
+    "did_you_mean": {"ru": "Возможно, вы имели в виду", "en": "Did you mean"},
+    "no_results": {"ru": "Ничего не найдено", "en": "No releases found"},
+    "no_results_for": {
+        "ru": "По запросу «{q}» ничего не найдено.",
+        "en": "Nothing matches “{q}”.",
+    },
+    "no_results_filters": {
+        "ru": "С выбранными фильтрами ничего не найдено.",
+        "en": "Nothing matches the selected filters.",
+    },
+    "try_spelling": {
+        "ru": "Проверьте написание или попробуйте другие, более общие слова.",
+        "en": "Check the spelling or try other, more general words.",
+    },
+    "try_relax": {"ru": "Попробуйте убрать фильтр:", "en": "Try removing a filter:"},
+    "try_without_filters": {"ru": "Искать без фильтров", "en": "Search without filters"},
+    "page_empty": {
+        "ru": "На этой странице результатов нет.",
+        "en": "There are no results on this page.",
+    },
+    "first_page": {"ru": "К первой странице", "en": "Go to the first page"},
+    "filters_link": {"ru": "Фильтры", "en": "Filters"},
+    "pagination": {"ru": "Страницы", "en": "Pages"},
+    "prev": {"ru": "← Назад", "en": "← Previous"},
+    "next": {"ru": "Вперёд →", "en": "Next →"},
+    "page_n": {"ru": "Страница {n}", "en": "Page {n}"},
+    "back_to_search": {"ru": "← К поиску", "en": "← Back to search"},
+    "published": {"ru": "Опубликовано", "en": "Published"},
+    "agency": {"ru": "Ведомство", "en": "Agency"},
+    "language": {"ru": "Язык", "en": "Language"},
+    "category": {"ru": "Рубрика", "en": "Category"},
+    "source": {"ru": "Источник", "en": "Source"},
+    "source_link": {"ru": "Открыть оригинал на gov.kz", "en": "Open the original on gov.kz"},
+    "source_link_other": {"ru": "Открыть оригинал", "en": "Open the original"},
+    "no_source": {"ru": "Адрес источника неизвестен", "en": "The source address is unknown"},
+    "other_links": {"ru": "Ссылки из текста", "en": "Links in the text"},
+    "empty_body": {
+        "ru": "Текст релиза в источнике пуст — откройте оригинал.",
+        "en": "The source has no text for this release — open the original.",
+    },
+    "similar": {"ru": "Похожие релизы", "en": "Similar releases"},
+    "more_from_agency": {"ru": "Все релизы ведомства", "en": "All releases of this agency"},
+    "error_bad_parameter": {"ru": "Неверный параметр «{name}»", "en": "Bad parameter “{name}”"},
+    "error_not_found": {"ru": "Страница не найдена", "en": "Page not found"},
+    "error_not_found_text": {
+        "ru": "Такого пресс-релиза или страницы нет. Возможно, ссылка устарела.",
+        "en": "There is no such release or page. The link may be out of date.",
+    },
+    "error_method": {"ru": "Метод не поддерживается", "en": "Method not allowed"},
+    "error_unavailable": {
+        "ru": "Поиск временно недоступен",
+        "en": "Search is temporarily unavailable",
+    },
+    "error_unavailable_text": {
+        "ru": "Индекс пресс-релизов сейчас недоступен. Попробуйте позже.",
+        "en": "The release index cannot be opened right now. Please try again later.",
+    },
+    "error_http": {"ru": "Ошибка {code}", "en": "Error {code}"},
+    "go_home": {"ru": "На главную", "en": "Go to the start page"},
+    "footer": {
+        "ru": "govpress — открытый поиск по пресс-релизам с gov.kz",
+        "en": "govpress — open search over press releases from gov.kz",
+    },
+    "api_link": {"ru": "Эти результаты в JSON", "en": "These results as JSON"},
+}
+
+# Month names in the genitive, as a Russian date reads ("14 марта 2025").
+_MONTHS = {
+    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+    "en": "January February March April May June July August September October November December",
+}
+
+_RELEASE_FORMS = {"ru": ("релиз", "релиза", "релизов"), "en": ("release", "releases")}
+
+
+def text(key: str, ui: str, **values: object) -> str:
+    """The interface string `key` in language `ui`, with `{placeholders}` filled in."""
+    template = STRINGS[key].get(ui) or STRINGS[key][DEFAULT_UI]
+    return template.format(**values) if values else template
+
+
+def format_date(date: dt.date, ui: str) -> str:
+    """A date as people write it in that language: "14 марта 2025", "14 March 2025"."""
+    month = _MONTHS.get(ui, _MONTHS[DEFAULT_UI]).split()[date.month - 1]
+    return f"{date.day} {month} {date.year}"
+
+
+def count_releases(count: int, ui: str) -> str:
+    """"17 релизов", "1 релиз", "3 релиза" / "1 release", "17 releases"."""
+    if ui == "en":
+        one, many = _RELEASE_FORMS["en"]
+        return f"{count} {one if count == 1 else many}"
+    one, few, many = _RELEASE_FORMS["ru"]
+    if count % 10 == 1 and count % 100 != 11:
+        form = one
+    elif 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        form = few
+    else:
+        form = many
+    return f"{count} {form}"

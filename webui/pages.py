@@ -1,0 +1,315 @@
+"""HTML pages: the search page (`/`, `/search`) and one release (`/doc/<id>`).
+
+Views only translate: URL parameters → `SearchRequest` → Searcher → a view model the
+templates render. All page state lives in the URL, so facet links, pagination and the
+language switch are plain links built from the request (Datasette-style facet toggles).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import partial
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, redirect, render_template, request
+from werkzeug.wrappers import Response
+
+from indexer.agencies import agency_name
+from search.request import DEFAULT_PER_PAGE, MAX_PAGE, SORTS, SearchRequest
+from search.results import Hit, SearchResults, facet_label
+from webui import searcher, ui_language
+from webui.display import is_gov_kz, is_web_url, paragraphs, url_label
+from webui.i18n import UI_LANGUAGES, count_releases, format_date, text
+from webui.links import Links
+
+bp = Blueprint("pages", __name__)
+
+FACETS = ("agency", "lang", "month")
+FACET_SHOWN = {"agency": 10, "lang": 5, "month": 12}
+PER_PAGE_CHOICES = (10, 20, 50, 100)
+PAGE_WINDOW = 2
+SIMILAR_COUNT = 5
+RELEASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,199}$")
+
+
+@dataclass
+class FacetLink:
+    label: str
+    count: int
+    selected: bool
+    href: str
+    hint: str
+
+
+@dataclass
+class FacetGroup:
+    name: str
+    title: str
+    shown: list[FacetLink] = field(default_factory=list)
+    more: list[FacetLink] = field(default_factory=list)
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_href: str
+    hint: str
+
+
+@dataclass
+class HitView:
+    title: str
+    href: str
+    date: str
+    date_iso: str
+    agency: str
+    lang: str
+    lang_name: str
+    snippet: str  # already-safe HTML from the search layer; the template marks it |safe
+
+
+@dataclass
+class PageLink:
+    number: int | None  # None: a gap ("…")
+    href: str = ""
+    current: bool = False
+
+
+def query_params() -> dict[str, list[str]]:
+    """The query string as name → values, the shape `SearchRequest.from_params` takes."""
+    return {name: request.args.getlist(name) for name in request.args}
+
+
+def switch_ui_url(ui: str) -> str:
+    """This very page in the other interface language, every other parameter kept."""
+    other = next(lang for lang in UI_LANGUAGES if lang != ui)
+    params = [(k, v) for k, v in request.args.items(multi=True) if k != "ui"]
+    return f"{request.path}?{urlencode([*params, ('ui', other)])}"
+
+
+def page_context(ui: str, title: str) -> dict:
+    """What `base.html` needs on every page."""
+    return {
+        "ui": ui,
+        "t": partial(text, ui=ui),
+        "links": Links(ui),
+        "page_title": title,
+        "switch_url": switch_ui_url(ui),
+    }
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of a "YYYY-MM" facet value."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        last = calendar.monthrange(year, number)[1]
+        return dt.date(year, number, 1), dt.date(year, number, last)
+    except (ValueError, TypeError):
+        return None
+
+
+def toggled(search: SearchRequest, facet: str, value: str) -> tuple[SearchRequest, bool]:
+    """The search with `value` of `facet` switched on or off, and whether it was on."""
+    if facet == "agency":
+        selected = value in search.agencies
+        agencies = tuple(a for a in search.agencies if a != value)
+        if not selected:
+            agencies = (*search.agencies, value)
+        return search.with_changes(agencies=agencies, page=1), selected
+    if facet == "lang":
+        selected = search.lang == value
+        return search.with_changes(lang=None if selected else value, page=1), selected
+    bounds = month_bounds(value)
+    selected = bounds is not None and (search.date_from, search.date_to) == bounds
+    start, end = (None, None) if selected or bounds is None else bounds
+    return search.with_changes(date_from=start, date_to=end, page=1), selected
+
+
+def facet_groups(results: SearchResults, ui: str, links: Links) -> list[FacetGroup]:
+    search = results.request
+    groups = []
+    for name in FACETS:
+        # `choices` leave out the facet's own filter, so a second agency can be added.
+        source = results.choices.get(name) or results.facets.get(name, [])
+        values = [(v.value, v.count) for v in source]
+        present = {value for value, _ in values}
+        selected_values: list[str] = []
+        if name == "agency":
+            selected_values = list(search.agencies)
+        elif name == "lang" and search.lang:
+            selected_values = [search.lang]
+        values += [(value, 0) for value in selected_values if value not in present]
+        group = FacetGroup(name, text(f"facet_{name}", ui))
+        for value, count in values:
+            changed, selected = toggled(search, name, value)
+            label = facet_label(name, value, ui)
+            hint = text("facet_remove" if selected else "facet_add", ui, label=label)
+            link = FacetLink(label, count, selected, links.search(changed), hint)
+            shown = len(group.shown) < FACET_SHOWN[name] or selected
+            (group.shown if shown else group.more).append(link)
+        if group.shown:
+            groups.append(group)
+    return groups
+
+
+def active_filters(search: SearchRequest, ui: str, links: Links) -> list[Chip]:
+    """One removable chip per active filter (agencies, language, dates)."""
+    chips = []
+    for agency in search.agencies:
+        changed, _ = toggled(search, "agency", agency)
+        label = facet_label("agency", agency, ui)
+        chips.append(Chip(label, links.search(changed), text("facet_remove", ui, label=label)))
+    if search.lang:
+        label = facet_label("lang", search.lang, ui)
+        changed = search.with_changes(lang=None, page=1)
+        chips.append(Chip(label, links.search(changed), text("facet_remove", ui, label=label)))
+    if search.date_from or search.date_to:
+        label = date_label(search.date_from, search.date_to, ui)
+        changed = search.with_changes(date_from=None, date_to=None, page=1)
+        chips.append(Chip(label, links.search(changed), text("facet_remove", ui, label=label)))
+    return chips
+
+
+def date_label(start: dt.date | None, end: dt.date | None, ui: str) -> str:
+    if start and end:
+        month = start.strftime("%Y-%m")
+        if month_bounds(month) == (start, end):
+            return facet_label("month", month, ui)
+        return text("date_range", ui, start=format_date(start, ui), end=format_date(end, ui))
+    if start:
+        return text("date_since", ui, date=format_date(start, ui))
+    assert end is not None
+    return text("date_until", ui, date=format_date(end, ui))
+
+
+def hit_view(hit: Hit, ui: str, links: Links) -> HitView:
+    return HitView(
+        title=hit.title.strip() or "—",
+        href=links.doc(hit.id),
+        date=format_date(hit.date, ui),
+        date_iso=hit.date.isoformat(),
+        agency=hit.agency_names.in_language(ui),
+        lang=hit.lang,
+        lang_name=facet_label("lang", hit.lang, ui),
+        snippet=hit.snippet,
+    )
+
+
+def pagination(results: SearchResults, links: Links) -> list[PageLink]:
+    """Page numbers around the current one, the first and the last; gaps as `None`."""
+    search = results.request
+    last = min(results.pages, MAX_PAGE)
+    if last <= 1:
+        return []
+    numbers = {1, last, *range(search.page - PAGE_WINDOW, search.page + PAGE_WINDOW + 1)}
+    result: list[PageLink] = []
+    previous = 0
+    for number in sorted(n for n in numbers if 1 <= n <= last):
+        if number - previous > 1:
+            result.append(PageLink(None))
+        href = links.search(search.with_changes(page=number))
+        result.append(PageLink(number, href, number == search.page))
+        previous = number
+    return result
+
+
+def canonical_redirect(search: SearchRequest, ui: str) -> Response | None:
+    """Send a form submission (`from=&sort=relevance…`) to the clean, bookmarkable URL."""
+    given = list(request.args.items(multi=True))
+    wanted = search.to_params() + ([("ui", ui)] if "ui" in request.args else [])
+    if given == wanted:
+        return None
+    return redirect(f"{request.path}?{urlencode(wanted)}" if wanted else request.path, 302)
+
+
+@bp.get("/")
+def home() -> Response | str:
+    """With no parameters, the newest releases and the facet overview."""
+    return search()
+
+
+@bp.get("/search")
+def search() -> Response | str:
+    """Results for the URL parameters; empty `q` lists the newest releases."""
+    ui = ui_language()
+    req = SearchRequest.from_params(query_params())
+    redirect_to = canonical_redirect(req, ui)
+    if redirect_to is not None:
+        return redirect_to
+    results: SearchResults = searcher().search(req)
+    links = Links(ui)
+    if req.q:
+        title = text("search_title", ui, q=req.q)
+    elif request.args and set(request.args) != {"ui"}:
+        title = text("browse_title", ui)
+    else:
+        title = text("home_title", ui)
+    first = (req.page - 1) * req.per_page + 1
+    last = first + len(results.hits) - 1
+    chips = active_filters(req, ui, links)
+    per_page_choices = sorted({*PER_PAGE_CHOICES, req.per_page})
+    return render_template(
+        "search.html",
+        **page_context(ui, title),
+        search=req,
+        results=results,
+        hits=[hit_view(hit, ui, links) for hit in results.hits],
+        facets=facet_groups(results, ui, links),
+        chips=chips,
+        clear_href=links.search(SearchRequest(q=req.q, sort=req.sort,
+                                              per_page=req.per_page)),
+        count_text=count_releases(results.total, ui),
+        range_text=text("results_range", ui, first=first, last=last, total=results.total),
+        pages=pagination(results, links),
+        prev_href=links.search(req.with_changes(page=req.page - 1))
+        if req.page > 1 and results.total else None,
+        next_href=links.search(req.with_changes(page=req.page + 1))
+        if req.page < min(results.pages, MAX_PAGE) else None,
+        suggestion_href=links.search(req.with_changes(q=results.suggestion, page=1))
+        if results.suggestion else None,
+        first_page_href=links.search(req.with_changes(page=1)),
+        sorts=SORTS,
+        per_page_choices=per_page_choices,
+        default_per_page=DEFAULT_PER_PAGE,
+        json_url=links.api_search(req),
+    )
+
+
+@bp.get("/doc/<release_id>")
+def doc(release_id: str) -> str:
+    """One release: full text in paragraphs, metadata, source link, similar releases."""
+    ui = ui_language()
+    if not RELEASE_ID.match(release_id):
+        abort(404)
+    index = searcher()
+    release = index.document(release_id)
+    if release is None:
+        abort(404)
+    links = Links(ui)
+    names = agency_name(release.agency)
+    similar = index.similar(release.id, SIMILAR_COUNT)
+    other_urls = [
+        {"href": url if is_web_url(url) else None, "label": url_label(url) if is_web_url(url)
+         else url}
+        for url in release.urls
+    ]
+    title = release.title.strip() or "—"
+    return render_template(
+        "doc.html",
+        **page_context(ui, text("doc_title", ui, title=title)),
+        release=release,
+        title=title,
+        date=format_date(release.date, ui),
+        agency=names.in_language(ui),
+        agency_href=links.search(SearchRequest(agencies=(release.agency,), sort="newest")),
+        lang_name=facet_label("lang", release.lang, ui),
+        source_href=release.url if is_web_url(release.url) else None,
+        source_is_gov=is_gov_kz(release.url),
+        paragraphs=paragraphs(release.body),
+        other_urls=other_urls,
+        similar=[hit_view(hit, ui, links) for hit in similar],
+        json_url=links.api_doc(release.id),
+    )

@@ -1,0 +1,127 @@
+"""`govpress serve`: the web app under waitress, a production WSGI server.
+
+Flask's development server is never used. The first run builds the index from the
+bundled corpus so that `govpress serve` on a fresh checkout shows something; after that
+the Searcher follows index commits (from `govpress index` runs) by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import waitress
+
+from indexer.indexing import index_paths
+from indexer.locations import bundled_corpus
+from indexer.storage import index_exists
+from webui import create_app
+
+log = logging.getLogger("govpress.serve")
+access_log = logging.getLogger("govpress.access")
+
+THREADS = 8
+LOGGED_TARGET_CHARS = 300
+
+
+def _printable(target: str) -> str:
+    """A request target safe for a log line: no control characters, bounded length."""
+    cleaned = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in target)
+    if len(cleaned) > LOGGED_TARGET_CHARS:
+        cleaned = cleaned[:LOGGED_TARGET_CHARS] + "…"
+    return cleaned
+
+
+class AccessLog:
+    """WSGI middleware: one line per request (method, path and query, status, ms)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], logger: logging.Logger) -> None:
+        self.app = app
+        self.logger = logger
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        started = time.perf_counter()
+        status = ["-"]
+
+        def recording_start_response(status_line: str, headers: Any, exc_info: Any = None) -> Any:
+            status[0] = status_line.split(" ", 1)[0]
+            return start_response(status_line, headers, exc_info)
+
+        target = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+        if not target:
+            query = environ.get("QUERY_STRING", "")
+            target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+        method = environ.get("REQUEST_METHOD", "-")
+
+        def log_line() -> None:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.logger.info(
+                "%s %s %s %.1fms", _printable(method), _printable(target), status[0], elapsed
+            )
+
+        try:
+            body = self.app(environ, recording_start_response)
+        except BaseException:
+            status[0] = "500"
+            log_line()
+            raise
+        return _LoggedBody(body, log_line)
+
+
+class _LoggedBody:
+    """The response body, logging once it has been sent (so the time includes sending)."""
+
+    def __init__(self, body: Iterable[bytes], done: Callable[[], None]) -> None:
+        self.body = body
+        self.done = done
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.done()
+
+
+def _configure_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def ensure_index(index_dir: Path) -> None:
+    """Build the index from the bundled corpus when `index_dir` has none yet."""
+    if index_exists(index_dir):
+        return
+    corpus = bundled_corpus()
+    log.info("no index in %s: building it from the bundled corpus %s", index_dir, corpus)
+    summary = index_paths([corpus], index_dir, report=log.warning)
+    for line in summary.lines():
+        log.info("%s", line)
+
+
+def serve(index_dir: Path, host: str, port: int) -> None:
+    """Serve the web UI and JSON API on host:port until interrupted."""
+    _configure_logging()
+    ensure_index(index_dir)
+    app = create_app(index_dir)
+    log.info("serving the index in %s on http://%s:%d/", index_dir, host, port)
+    waitress.serve(
+        AccessLog(app, access_log),
+        host=host,
+        port=port,
+        threads=THREADS,
+        ident="govpress",
+        clear_untrusted_proxy_headers=True,
+    )
