@@ -5,8 +5,8 @@ folded, then each word normalized by its own script, so Latin words inside Russi
 meet their English forms and a query word finds every inflected form of itself:
 - Russian (Cyrillic letters only from the Russian alphabet): pymorphy3 dictionary lemma.
 - Other Cyrillic (Kazakh-only letters ә ғ қ ң ө ұ ү һ і): as is; no Kazakh lemmatizer exists.
-- Latin: simplemma's English lemma (children→child, held→hold), then the Snowball stem
-  (planting/plants/planted meet too).
+- Latin: simplemma's English lemma (children→child, held→hold), then the Snowball
+  English stem (planting/plants/planted meet too).
 - Digits and letter-digit mixes (`2025`, `5,4`, `covid19`): as is.
 `ё` is folded to `е` everywhere, after lemmatizing (pymorphy3 answers `жильё`).
 
@@ -18,6 +18,8 @@ apostrophe separates. Digits joined by `.` or `,` stay one token as written: `5,
 a word (`Government.https://…`), give no token. Combining accents and soft hyphens inside
 a word are kept in its span and dropped from its term.
 
+`surface_analyzer` is the same chain without lemmas, for spelling suggestions.
+
 The filters hold no state (Whoosh pickles the schema into the index): the morphology
 lives in module-level, per-process caches. Moving these classes breaks existing indexes.
 """
@@ -28,13 +30,16 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 import pymorphy3
 import simplemma
-from nltk.stem.snowball import SnowballStemmer
 from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, Token, Tokenizer
 
 from indexer.language import URL
+
+if TYPE_CHECKING:
+    from nltk.stem.snowball import SnowballStemmer
 
 TERM_CACHE_SIZE = 500_000
 """Word forms whose term is remembered per process: about a large corpus's vocabulary."""
@@ -57,7 +62,6 @@ _CYRILLIC_LOOKALIKES = "асеорхукімтнв"
 _TO_CYRILLIC = str.maketrans(_LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES)
 _TO_LATIN = str.maketrans(_CYRILLIC_LOOKALIKES, _LATIN_LOOKALIKES)
 
-_ENGLISH_STEMMER = SnowballStemmer("english")
 
 
 class WordTokenizer(Tokenizer):
@@ -108,9 +112,23 @@ class LemmaFilter(Filter):
             yield token
 
 
+class YoFilter(Filter):
+    """Folds `ё` to `е` in lower-case tokens, as the terms are folded."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = token.text.replace("ё", "е")
+            yield token
+
+
 def govpress_analyzer() -> CompositeAnalyzer:
     """The analyzer for every text field and every query: one chain, so terms meet."""
     return WordTokenizer() | LowercaseFilter() | LemmaFilter()
+
+
+def surface_analyzer() -> CompositeAnalyzer:
+    """The same words unlemmatized (case and `ё` folded), for spelling suggestions."""
+    return WordTokenizer() | LowercaseFilter() | YoFilter()
 
 
 def normalize_word(word: str) -> str:
@@ -144,7 +162,7 @@ def _term(token: str) -> str:
     if _RUSSIAN_WORD.fullmatch(word):
         word = _morph().parse(word)[0].normal_form
     elif _LATIN_WORD.fullmatch(word):
-        word = _ENGLISH_STEMMER.stem(_english_lemma(word))
+        word = _english_stemmer().stem(_english_lemma(word))
     return word.replace("ё", "е")
 
 
@@ -161,6 +179,18 @@ def _one_script(word: str) -> str:
     if not latin or not cyrillic:
         return word
     return word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
+
+
+@cache
+def _english_stemmer() -> SnowballStemmer:
+    """nltk's Snowball English stemmer (needs no downloaded data).
+
+    Imported on the first English word, not at start-up: importing nltk costs ~0.9 s here
+    (it pulls in scipy), which processes that never meet English need not pay.
+    """
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("english")
 
 
 @cache

@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 from indexer.agencies import agency_name
-from indexer.language import detect_language
+from indexer.language import URL, detect_language
 from indexer.release import RawRelease, Release
 
 LANGUAGES = ("ru", "en", "kk")
@@ -21,7 +21,6 @@ _GOV_KZ = re.compile(
     r"gov\.kz/memleket/entities/(?P<agency>[A-Za-z0-9_-]+)"
     r"(?:/press/news/details/(?P<news>\d+))?"
 )
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]+", re.IGNORECASE)
 _URL_TRAILING_PUNCT = ".,;:!?)]}’”"
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9-]+")
 
@@ -29,7 +28,7 @@ _SLUG_UNSAFE = re.compile(r"[^a-z0-9-]+")
 def urls_in(text: str) -> list[str]:
     """The web addresses in a text, without the punctuation that ends a sentence."""
     found = []
-    for match in _URL.finditer(text):
+    for match in URL.finditer(text):
         url = match.group(0).rstrip(_URL_TRAILING_PUNCT)
         if url.lower().startswith("www."):
             url = "https://" + url
@@ -73,11 +72,9 @@ def _release_id(raw: RawRelease, url: str | None, agency: str, lang: str) -> str
 
 
 def _language(raw: RawRelease) -> str:
-    """The body decides when it has words: titles are sometimes in another language."""
     if raw.lang in LANGUAGES:
         return raw.lang
-    text = raw.body if sum(ch.isalpha() for ch in raw.body) >= 20 else f"{raw.title}\n{raw.body}"
-    return detect_language(text)
+    return detect_language(f"{raw.title}\n{raw.body}")
 
 
 def build_release(raw: RawRelease) -> Release:
@@ -86,7 +83,10 @@ def build_release(raw: RawRelease) -> Release:
     agency = _slug(raw.agency) if raw.agency and _slug(raw.agency) else agency_of(raw.source_url)
     lang = _language(raw)
     release_id = _slug(raw.id) if raw.id and _slug(raw.id) else _release_id(raw, url, agency, lang)
-    urls = tuple(raw.urls) if raw.urls is not None else tuple(u for u in urls_in(raw.body) if u != url)
+    if raw.urls is not None:
+        urls = tuple(raw.urls)
+    else:
+        urls = tuple(u for u in urls_in(raw.body) if u != url)
     names = agency_name(agency)
     return Release(
         id=release_id,

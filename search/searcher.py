@@ -190,7 +190,9 @@ class Searcher:
         docnums = np.flatnonzero(matched & columns.mask(request))
         facets = {facet: columns.counts(facet, docnums) for facet in FACETS}
         choices = {
-            facet: columns.counts(facet, np.flatnonzero(matched & columns.mask(request, without=facet)))
+            facet: columns.counts(
+                facet, np.flatnonzero(matched & columns.mask(request, without=facet))
+            )
             for facet in ("agency", "lang")
         }
         start = (request.page - 1) * request.per_page

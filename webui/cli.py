@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="search the index")
     _filter_options(search)
     search.add_argument("--page", type=int, default=1)
-    search.add_argument("--per-page", type=int, default=10, help=f"1–{MAX_PER_PAGE}")
+    search.add_argument("--per-page", type=int, default=20, help=f"1–{MAX_PER_PAGE}")
     search.add_argument("--json", action="store_true", help="print the /api/search object")
     _index_dir_option(search)
 
