@@ -22,6 +22,7 @@ MIN_PREFIX = 3
 _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"'})
 _SYNTAX = re.compile(r"[\"'()*:+\-^~\[\]{}]")
 _OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+_MINUS = re.compile(r"(?:(?<=\s)|^)-(?=[\w\"(])")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,6 @@ def _parser(schema: Schema) -> qparser.QueryParser:
                    qparser.EveryPlugin):
         parser.remove_plugin_class(plugin)
     parser.add_plugin(qparser.PrefixPlugin())
-    parser.add_plugin(qparser.PlusMinusPlugin())
     return parser
 
 
@@ -73,7 +73,8 @@ class QueryParser:
         if text.count('"') % 2:
             return None
         try:
-            parsed = self._parser.parse(text)
+            # `-word` is `NOT word` (Whoosh's own +/- syntax drops a lone `-word`).
+            parsed = self._parser.parse(_MINUS.sub("NOT ", text))
         except Exception:  # whoosh's parser has many failure modes; all mean "not syntax"
             return None
         parsed = _short_prefixes_as_words(parsed)

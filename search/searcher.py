@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from whoosh import query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.agencies import agency_name
@@ -202,7 +204,10 @@ class Searcher:
             page = self._by_date(searcher, columns, parsed, docnums, start, request)
         suggestion = None
         if parsed is not None and len(docnums) < 3:
-            suggestion = suggest(searcher, self._parser, parsed, request.q, len(docnums))
+            suggestion = suggest(
+                searcher, self._parser, parsed, request.q,
+                lambda q: int(self._matching(searcher, q, columns).sum()),
+            )
         return SearchResults(request, len(docnums), page, facets, suggestion, choices)
 
     def _matching(
@@ -212,8 +217,7 @@ class Searcher:
         if parsed is None:
             matched[:] = True
             return matched
-        docs = np.fromiter(parsed.query.docs(searcher), dtype=np.int64)
-        matched[docs] = True
+        matched[np.fromiter(_matching_docnums(searcher, parsed.query), dtype=np.int64)] = True
         return matched
 
     def _by_relevance(self, searcher, columns, parsed, docnums, start, request) -> list[Hit]:
@@ -234,6 +238,19 @@ class Searcher:
         order = np.lexsort((columns.id_rank[docnums], -dates if newest_first else dates))
         chosen = docnums[order[start : start + request.per_page]]
         return [_hit(searcher.stored_fields(int(d)), parsed, None) for d in chosen]
+
+
+def _matching_docnums(searcher: WhooshSearcher, q: query.Query) -> Iterator[int]:
+    """Every document `q` matches, segment by segment.
+
+    Not `Query.docs()`: its `all_ids()` replaces matchers as it goes, and that drops the
+    NOT side of an AND NOT over a phrase (whoosh-reloaded 2.7.5).
+    """
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = q.matcher(leaf, leaf.boolean_context())
+        while matcher.is_active():
+            yield offset + matcher.id()
+            matcher.next()
 
 
 def _date(value: int) -> dt.date:

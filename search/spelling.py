@@ -1,49 +1,55 @@
 """“Did you mean”: a respelling of the query's words that the index knows better.
 
-Suggestions come from the surface word forms of the releases (the `words` field), so
-they read as words (`Dossayev`, `министерство`), not as lemmas or stems.
+Suggestions come from the surface word forms of the releases (the `words` field), so they
+read as words (`Dossayev`), not as stems; a Russian word may also be respelled to a
+dictionary lemma of the index (`министрество` → `министерство`), which reads as a word too.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Callable
 
 from whoosh.searching import Searcher as WhooshSearcher
 
-if TYPE_CHECKING:
-    from search.query import ParsedQuery, QueryParser
+from search.query import ParsedQuery, QueryParser
 
 MAX_WORDS = 8
+MAX_EDITS = 2
+_CYRILLIC = re.compile(r"[\u0400-\u052f]")
 
 
 def _respell(searcher: WhooshSearcher, word: str) -> str | None:
     folded = word.lower().replace("ё", "е")
     if len(folded) < 4 or not folded.isalpha():
         return None
-    reader = searcher.reader()
-    if reader.doc_frequency("words", folded) > 0:
+    if searcher.reader().doc_frequency("words", folded) > 0:
         return None
-    candidates = searcher.corrector("words").suggest(folded, limit=1, maxdist=2)
-    if not candidates:
-        return None
-    better = candidates[0]
-    return better.capitalize() if word[:1].isupper() else better
+    fields = ("words", "body") if _CYRILLIC.search(folded) else ("words",)
+    for field in fields:
+        candidates = searcher.corrector(field).suggest(folded, limit=1, maxdist=MAX_EDITS)
+        if candidates:
+            better = candidates[0]
+            return better.capitalize() if word[:1].isupper() else better
+    return None
 
 
 def suggest(
-    searcher: WhooshSearcher, parser: QueryParser, parsed: ParsedQuery, text: str, total: int
+    searcher: WhooshSearcher,
+    parser: QueryParser,
+    parsed: ParsedQuery,
+    text: str,
+    count: Callable[[ParsedQuery], int],
 ) -> str | None:
-    """A better query than `text`, if respelling its words finds more releases."""
-    words = parsed.words[:MAX_WORDS]
-    respelled = {w: _respell(searcher, w) for w in words}
+    """A better query than `text`: its words respelled, if that finds more releases."""
+    respelled = {word: _respell(searcher, word) for word in parsed.words[:MAX_WORDS]}
     if not any(respelled.values()):
         return None
     suggestion = text
     for word, better in respelled.items():
         if better:
-            suggestion = suggestion.replace(word, better)
+            suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", better, suggestion)
     better_query = parser.parse(suggestion)
-    if better_query is None:
+    if better_query is None or count(better_query) <= count(parsed):
         return None
-    found = sum(1 for _ in better_query.query.docs(searcher))
-    return suggestion if found > total else None
+    return suggestion

@@ -463,6 +463,13 @@ def test_unknown_routes_and_methods(client: FlaskClient) -> None:
     assert client.head("/search?q=x").status_code == 200
 
 
+def test_links_on_error_pages_never_leave_the_site(client: FlaskClient) -> None:
+    response = client.get("/x", environ_overrides={"PATH_INFO": "//evil.example/x"})
+    assert response.status_code == 404
+    for link in Page(response.get_data(as_text=True)).links:
+        assert link["href"].startswith("/") and not link["href"].startswith("//")
+
+
 def test_missing_index_answers_503_not_a_traceback(tmp_path: Path) -> None:
     client = create_app(tmp_path / "no-index").test_client()
     response = client.get("/search?q=x&ui=en")

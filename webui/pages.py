@@ -87,7 +87,8 @@ def switch_ui_url(ui: str) -> str:
     """This very page in the other interface language, every other parameter kept."""
     other = next(lang for lang in UI_LANGUAGES if lang != ui)
     params = [(k, v) for k, v in request.args.items(multi=True) if k != "ui"]
-    return f"{request.path}?{urlencode([*params, ('ui', other)])}"
+    path = "/" + request.path.lstrip("/")  # never `//host/…`, which would leave the site
+    return f"{path}?{urlencode([*params, ('ui', other)])}"
 
 
 def page_context(ui: str, title: str) -> dict:
