@@ -26,7 +26,7 @@ from indexer.schema import INDEX_FORMAT
 from indexer.sources import iter_corpus_files, read_corpus_file
 from indexer.storage import IndexError_, open_or_create_index
 
-BATCH_SIZE = 2000
+COMMIT_EVERY = 2000
 WRITER_MEMORY_MB = 256
 
 
@@ -42,7 +42,8 @@ class IndexSummary:
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     skipped: list[Skipped] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # files that could not be used
+    missing: list[str] = field(default_factory=list)  # named paths that do not exist
     files: int = 0
 
     @property
@@ -118,12 +119,13 @@ def _indexed_digests(ix: FileIndex) -> dict[str, str]:
 
 
 class _Batches:
-    """A writer that commits every `BATCH_SIZE` changes (or once, at the end, when `single`)."""
+    """A writer that commits every `every` changes (or once, at the end, when `single`)."""
 
-    def __init__(self, ix: FileIndex, lock_timeout: float, single: bool) -> None:
+    def __init__(self, ix: FileIndex, lock_timeout: float, single: bool, every: int) -> None:
         self.ix = ix
         self.lock_timeout = lock_timeout
         self.single = single
+        self.every = every
         self.pending = 0
         self.writer: IndexWriter | None = None
 
@@ -142,7 +144,7 @@ class _Batches:
 
     def changed(self) -> None:
         self.pending += 1
-        if not self.single and self.pending >= BATCH_SIZE:
+        if not self.single and self.pending >= self.every:
             self.commit()
 
     def commit(self) -> None:
@@ -163,6 +165,7 @@ def index_paths(
     *,
     rebuild: bool = False,
     lock_timeout: float = 10.0,
+    commit_every: int = COMMIT_EVERY,
     progress: bool = False,
     report: Callable[[str], None] = lambda message: None,
 ) -> IndexSummary:
@@ -173,7 +176,7 @@ def index_paths(
     paths = list(paths)
     ix = open_or_create_index(index_dir)
     summary = IndexSummary()
-    batches = _Batches(ix, lock_timeout, single=rebuild)
+    batches = _Batches(ix, lock_timeout, single=rebuild, every=commit_every)
     if rebuild:
         batches.open().delete_by_query(Every())
         known: dict[str, str] = {}
@@ -196,11 +199,11 @@ def index_paths(
         raise
     finally:
         bar.close()
-    missing = [p for p in paths if not p.exists()]
-    for path in missing:
-        message = f"{path}: no such file or folder"
-        summary.problems.append(message)
-        report(message)
+    for path in paths:
+        if not path.exists():
+            message = f"{path}: no such file or folder"
+            summary.missing.append(message)
+            report(message)
     return summary
 
 
@@ -243,7 +246,11 @@ def _index_file(
         if previous == release_digest:
             summary.unchanged[release.lang] += 1
             continue
-        batches.open().update_document(**document(release, release_digest))
+        writer = batches.open()
+        if previous is None:
+            writer.add_document(**document(release, release_digest))
+        else:
+            writer.update_document(**document(release, release_digest))
         known[release.id] = release_digest
         (summary.updated if previous else summary.added)[release.lang] += 1
         batches.changed()

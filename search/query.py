@@ -9,12 +9,15 @@ types is an error: input that does not parse as syntax is searched as plain word
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from whoosh import qparser, query
 from whoosh.fields import Schema
+from whoosh.qparser.syntax import attach
 
 from indexer.analysis import normalize_word
+from search.request import MAX_QUERY_CHARS
 
 TEXT_FIELDS = ("title", "body")
 FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
@@ -23,6 +26,8 @@ _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"
 _SYNTAX = re.compile(r"[\"'()*:+\-^~\[\]{}]")
 _OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _MINUS = re.compile(r"(?:(?<=\s)|^)-(?=[\w\"(])")
+_FIELD_MARKER = re.compile(rf"(?<!\w)(?:{'|'.join(TEXT_FIELDS)}):")
+_PREFIX_WORD = re.compile(r"[^\s*\"()]+\*")
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,23 @@ class ParsedQuery:
         return term in self.terms or any(term.startswith(p) for p in self.prefixes)
 
 
+class _PrefixNode(qparser.PrefixPlugin.PrefixNode):
+    """`word*` as typed, case and `ё` folded: a prefix of terms, never itself analyzed.
+
+    Whoosh would put the prefix through the field's analyzer, which takes the start of a
+    word for a whole word and lemmatizes it: `жил*` became `жить*` and missed `жилья`.
+    """
+
+    def query(self, parser: qparser.QueryParser) -> query.Query:
+        text = unicodedata.normalize("NFC", self.text).lower().replace("ё", "е")
+        q = query.Prefix(self.fieldname or parser.fieldname, text, boost=self.boost)
+        return attach(q, self)
+
+
+class _PrefixPlugin(qparser.PrefixPlugin):
+    nodetype = _PrefixNode
+
+
 def _parser(schema: Schema) -> qparser.QueryParser:
     # Only the text fields can be named in a query; `agency:` etc. are filters, not syntax.
     text_schema = Schema(**{name: schema[name] for name in TEXT_FIELDS})
@@ -47,7 +69,7 @@ def _parser(schema: Schema) -> qparser.QueryParser:
     for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin,
                    qparser.EveryPlugin):
         parser.remove_plugin_class(plugin)
-    parser.add_plugin(qparser.PrefixPlugin())
+    parser.add_plugin(_PrefixPlugin())
     return parser
 
 
@@ -58,8 +80,11 @@ class QueryParser:
         self._parser = _parser(schema)
 
     def parse(self, text: str) -> ParsedQuery | None:
-        """The query for `text`, or None when it holds no word to search."""
-        text = text.translate(_QUOTES).strip()
+        """The query for `text`, or None when it holds no word to search.
+
+        Text beyond `MAX_QUERY_CHARS` is ignored, however the request was made.
+        """
+        text = text[:MAX_QUERY_CHARS].translate(_QUOTES).strip()
         if not text:
             return None
         parsed = self._parse_syntax(text)
@@ -91,6 +116,8 @@ class QueryParser:
 
 
 def _plain_words(text: str) -> tuple[str, ...]:
+    """The words typed as words: not operators, field markers (`title:`) or prefixes."""
+    text = _PREFIX_WORD.sub(" ", _FIELD_MARKER.sub(" ", text))
     return tuple(w for w in _SYNTAX.sub(" ", text).split() if not _OPERATORS.fullmatch(w))
 
 
@@ -98,8 +125,6 @@ def _short_prefixes_as_words(q: query.Query) -> query.Query:
     """`a*` would expand to most of the vocabulary: a prefix under 3 letters is a word."""
     if isinstance(q, query.Prefix) and len(q.text) < MIN_PREFIX:
         return query.Term(q.fieldname, normalize_word(q.text), boost=q.boost)
-    if isinstance(q, query.Prefix):
-        return query.Prefix(q.fieldname, q.text.lower().replace("ё", "е"), boost=q.boost)
     if q.is_leaf():
         return q
     return q.apply(_short_prefixes_as_words)

@@ -48,6 +48,10 @@ class _Columns:
     def read(cls, searcher: WhooshSearcher) -> _Columns:
         reader = searcher.reader()
         size = reader.doc_count_all()
+        if size == 0:  # an empty index has no columns at all
+            empty = np.zeros(0, dtype=np.int32)
+            return cls(reader.generation(), np.zeros(0, dtype=bool), empty,
+                       dict.fromkeys(FACETS, empty), {f: [] for f in FACETS}, empty)
         live = np.zeros(size, dtype=bool)
         live[list(reader.all_doc_ids())] = True
         date = np.fromiter(

@@ -552,7 +552,9 @@ EVERY_KIND_OF_RESPONSE = [
 
 @pytest.mark.parametrize("url", EVERY_KIND_OF_RESPONSE)
 def test_security_headers_on_every_response(client: FlaskClient, url: str) -> None:
-    headers = client.get(url).headers
+    response = client.get(url)
+    headers = response.headers
+    response.close()
     assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
@@ -601,6 +603,24 @@ def test_static_files_are_served(client: FlaskClient) -> None:
 
 def test_app_never_runs_in_debug_mode(app: Flask) -> None:
     assert app.debug is False
+
+
+def test_concurrent_requests_get_consistent_answers(app: Flask) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["жилье", "Almaty", "development", "", "Kazakhstan", "экономика"]
+    expected = {q: app.test_client().get("/api/search", query_string={"q": q}).get_json()
+                for q in queries}
+
+    def ask(n: int) -> bool:
+        q = queries[n % len(queries)]
+        client = app.test_client()
+        page = client.get("/search", query_string={"q": q} if q else None)
+        body = client.get("/api/search", query_string={"q": q}).get_json()
+        return page.status_code == 200 and body == expected[q]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(ask, range(64)))
 
 
 # -- serving ----------------------------------------------------------------------------

@@ -7,19 +7,16 @@ parameter, lets `SearchRequest.from_params` validate the rest, and renders resul
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
-from typing import Any
 
 from flask import Flask, current_app, g, request
 from werkzeug.wrappers import Response
 
 from indexer.locations import default_index_dir
 from search.request import BadParameter
+from search.searcher import Searcher
 from webui.i18n import DEFAULT_UI, UI_LANGUAGES
-
-log = logging.getLogger("govpress.web")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -42,25 +39,23 @@ class SearcherSource:
     once open, the Searcher follows new index commits by itself.
     """
 
-    def __init__(self, index_dir: Path | None, searcher: Any = None) -> None:
+    def __init__(self, index_dir: Path | None, searcher: Searcher | None = None) -> None:
         self.index_dir = index_dir
         self._searcher = searcher
         self._lock = threading.Lock()
 
-    def get(self) -> Any:
+    def get(self) -> Searcher:
         """The Searcher, or `IndexMissing`/`IndexError_` when the index can't be opened."""
         searcher = self._searcher
         if searcher is not None:
             return searcher
         with self._lock:
             if self._searcher is None:
-                from search.searcher import Searcher
-
                 self._searcher = Searcher(self.index_dir or default_index_dir())
             return self._searcher
 
 
-def searcher() -> Any:
+def searcher() -> Searcher:
     """The Searcher of the current app (see `SearcherSource.get`)."""
     return current_app.extensions[EXTENSION].get()
 
@@ -78,16 +73,12 @@ def ui_language() -> str:
     return g.ui
 
 
-def create_app(index_dir: Path | None = None, searcher: Any = None) -> Flask:
-    """The govpress web app over the index in `index_dir` (or over a given Searcher)."""
+def create_app(index_dir: Path | None = None, searcher: Searcher | None = None) -> Flask:
+    """The govpress web app over the index in `index_dir` (default: `GOVPRESS_INDEX_DIR` or
+    the user's data folder), or over a given Searcher (tests pass stand-ins)."""
     app = Flask(__name__)
     app.debug = False
-    app.config.update(
-        JSON_AS_ASCII=False,
-        MAX_CONTENT_LENGTH=16 * 1024,
-        SEND_FILE_MAX_AGE_DEFAULT=3600,
-        TRAP_HTTP_EXCEPTIONS=False,
-    )
+    app.config.update(MAX_CONTENT_LENGTH=16 * 1024, SEND_FILE_MAX_AGE_DEFAULT=3600)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = SearcherSource(index_dir, searcher)

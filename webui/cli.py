@@ -11,12 +11,16 @@ import json
 import sys
 import textwrap
 from collections.abc import Sequence
+from html import unescape
 from pathlib import Path
 
+from indexer.indexing import COMMIT_EVERY, index_paths
 from indexer.locations import INDEX_DIR_ENV, bundled_corpus, default_index_dir
 from indexer.storage import IndexError_
 from search.request import LANGS, MAX_PER_PAGE, SORTS, BadParameter, SearchRequest
 from search.results import SearchResults, facet_label
+from search.searcher import Searcher
+from webui.serve import serve
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -28,6 +32,12 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 with usage; keep it one line
         raise UsageError(f"{self.prog}: {message}")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return int(text)
 
 
 def _index_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -55,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--rebuild", action="store_true", help="start the index over")
     index.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
                        help="how long to wait for another indexing run to finish (default 10)")
+    index.add_argument("--commit-every", type=_positive, default=COMMIT_EVERY, metavar="N",
+                       help=f"commit after every N changed releases (default {COMMIT_EVERY})")
     _index_dir_option(index)
 
     search = commands.add_parser("search", help="search the index")
@@ -88,27 +100,22 @@ def _request(args: argparse.Namespace, **extra: str) -> SearchRequest:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    from indexer.indexing import index_paths
-
     paths = args.paths or [bundled_corpus()]
     summary = index_paths(
         paths, args.index_dir, rebuild=args.rebuild, lock_timeout=args.wait,
-        progress=sys.stderr.isatty(), report=lambda line: print(line, file=sys.stderr),
+        commit_every=args.commit_every, progress=sys.stderr.isatty(),
+        report=lambda line: print(line, file=sys.stderr, flush=True),
     )
     for line in summary.lines():
         print(line)
-    return EXIT_ERROR if summary.problems and summary.total == 0 else EXIT_OK
+    return EXIT_ERROR if summary.missing else EXIT_OK
 
 
-def _open_searcher(index_dir: Path):
-    from search.searcher import Searcher
-
-    return Searcher(index_dir)
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
     request = _request(args, page=str(args.page), per_page=str(args.per_page))
-    results = _open_searcher(args.index_dir).search(request)
+    results = Searcher(args.index_dir).search(request)
     if args.json:
         print(json.dumps(results.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -143,14 +150,12 @@ def _render(results: SearchResults) -> str:
 
 
 def _plain_snippet(html_snippet: str, bold: str, plain: str) -> str:
-    from html import unescape
-
     marked = html_snippet.replace("<mark>", "\x00").replace("</mark>", "\x01")
     return unescape(marked).replace("\x00", bold).replace("\x01", plain)
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    searcher = _open_searcher(args.index_dir)
+    searcher = Searcher(args.index_dir)
     results = searcher.search(SearchRequest(per_page=1))
     print(f"{results.total} release(s)")
     for facet, title in (("lang", "By language"), ("agency", "By agency"), ("month", "By month")):
@@ -163,8 +168,6 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from webui.serve import serve
-
     serve(args.index_dir, args.host, args.port)
     return EXIT_OK
 

@@ -92,12 +92,15 @@ class _LoggedBody:
 
 
 def _configure_logging() -> None:
+    """Our request lines and waitress's notices on stderr; libraries only when they warn."""
     root = logging.getLogger()
     if not root.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
         root.addHandler(handler)
-    root.setLevel(logging.INFO)
+        root.setLevel(logging.WARNING)
+    for name in ("govpress", "waitress"):
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 def ensure_index(index_dir: Path) -> None:

@@ -1,0 +1,192 @@
+"""Indexing as a user runs it: `govpress index`, its summary, re-runs, bad input, crashes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from indexer.indexing import IndexBusy, index_paths
+from indexer.locations import bundled_corpus
+from indexer.storage import INDEX_NAME, open_index
+from search.request import SearchRequest
+from search.searcher import Searcher
+from webui.cli import main
+
+LISTING = """Politics
+Аким провел прием граждан по вопросам жилья 05.03.2025
+Аким города провел прием граждан.Source : https://www.gov.kz/memleket/entities/astana/press/news/details/101
+Children planted trees in the park 06.03.2025
+Volunteers and children planted 500 trees.Source : https://www.gov.kz/memleket/entities/astana/press/news/details/102?lang=en
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def counts(summary) -> tuple[int, int, int, int]:
+    return (
+        sum(summary.added.values()),
+        sum(summary.updated.values()),
+        sum(summary.unchanged.values()),
+        len(summary.skipped),
+    )
+
+
+def test_bundled_corpus_indexes_20_releases_by_language(tmp_path):
+    summary = index_paths([bundled_corpus()], tmp_path / "ix")
+    assert counts(summary) == (20, 0, 0, 0)
+    assert summary.added == {"en": 17, "ru": 3}
+    with open_index(tmp_path / "ix").searcher() as searcher:
+        assert searcher.doc_count() == 20
+
+
+def test_reindexing_unchanged_corpus_adds_nothing(tmp_path):
+    index_paths([bundled_corpus()], tmp_path / "ix")
+    again = index_paths([bundled_corpus()], tmp_path / "ix")
+    assert counts(again) == (0, 0, 20, 0)
+    assert again.lines()[0] == (
+        "1 file(s), 20 release(s): 0 added, 0 updated, 20 unchanged, 0 skipped"
+    )
+
+
+def test_changed_release_is_replaced_and_new_one_added(tmp_path):
+    listing = write(tmp_path / "a.txt", LISTING)
+    index_paths([listing], tmp_path / "ix")
+    changed = LISTING.replace("500 trees", "700 trees") + (
+        "Новый релиз о субсидиях 07.03.2025\n"
+        "Текст о субсидиях фермерам. Источник : "
+        "https://www.gov.kz/memleket/entities/moa/press/news/details/103\n"
+    )
+    write(listing, changed)
+    summary = index_paths([listing], tmp_path / "ix")
+    assert counts(summary) == (1, 1, 1, 0)
+    searcher = Searcher(tmp_path / "ix")
+    assert searcher.document("astana-102-en").body == "Volunteers and children planted 700 trees."
+    assert searcher.search(SearchRequest(q="500")).total == 0
+    assert searcher.count_all() == 3
+
+
+def test_rebuild_starts_over(tmp_path):
+    index_paths([bundled_corpus()], tmp_path / "ix")
+    listing = write(tmp_path / "a.txt", LISTING)
+    summary = index_paths([listing], tmp_path / "ix", rebuild=True)
+    assert counts(summary) == (2, 0, 0, 0)
+    assert Searcher(tmp_path / "ix").count_all() == 2
+
+
+def test_duplicate_release_is_reported_with_both_places(tmp_path):
+    first = write(tmp_path / "a.txt", LISTING)
+    second = write(tmp_path / "b.txt", LISTING)
+    messages: list[str] = []
+    summary = index_paths([first, second], tmp_path / "ix", report=messages.append)
+    assert counts(summary) == (2, 0, 0, 2)
+    assert f"{second}:2: duplicate of the release at {first}:2" in messages
+
+
+def test_bad_input_is_reported_and_the_rest_indexed(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder / "good.txt", LISTING)
+    write(folder / "bad-date.txt", LISTING.replace("05.03.2025", "31.02.2025"))
+    (folder / "cp1251.txt").write_bytes(
+        "Заголовок про жилье 01.03.2025\nТекст.Source : "
+        "https://www.gov.kz/memleket/entities/moa/press/news/details/9\n".encode("cp1251")
+    )
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    write(folder / "empty.txt", "")
+    messages: list[str] = []
+    summary = index_paths([folder], tmp_path / "ix", report=messages.append)
+    assert any("bad-date.txt:2: invalid date 31.02.2025" in m for m in messages)
+    assert any("cp1251.txt: not UTF-8, read as cp1251" in m for m in messages)
+    assert any("binary.txt: binary file" in m for m in messages)
+    assert any("empty.txt: empty file" in m for m in messages)
+    # good.txt: 2 added; bad-date.txt: 1 skipped (invalid date), 1 duplicate; cp1251.txt: 1.
+    assert counts(summary) == (3, 0, 0, 2)
+    assert Searcher(tmp_path / "ix").search(SearchRequest(q="жильё")).total == 2
+
+
+def test_second_writer_fails_with_a_clear_message(tmp_path):
+    index_paths([bundled_corpus()], tmp_path / "ix")
+    holder = whoosh_index.open_dir(str(tmp_path / "ix"), indexname=INDEX_NAME).writer()
+    try:
+        with pytest.raises(IndexBusy, match="another `govpress index` is writing"):
+            index_paths([bundled_corpus()], tmp_path / "ix", lock_timeout=0.2, rebuild=True)
+    finally:
+        holder.cancel()
+    assert Searcher(tmp_path / "ix").count_all() == 20
+
+
+def test_cli_index_summary_and_exit_codes(tmp_path, capsys):
+    ix = str(tmp_path / "ix")
+    assert main(["index", "--index-dir", ix]) == 0
+    out = capsys.readouterr().out
+    assert "20 release(s): 20 added" in out
+    assert "en: 17 added" in out and "ru: 3 added" in out
+    assert main(["index", str(tmp_path / "missing"), "--index-dir", ix]) == 1
+    assert "missing: no such file or folder" in capsys.readouterr().err
+    assert main(["index", "--commit-every", "0", "--index-dir", ix]) == 2
+    assert main(["stats", "--index-dir", str(tmp_path / "nowhere")]) == 1
+    err = capsys.readouterr().err
+    assert "no govpress index here" in err and "Traceback" not in err
+
+
+def test_cli_stats_counts(tmp_path, capsys):
+    ix = str(tmp_path / "ix")
+    main(["index", "--index-dir", ix])
+    capsys.readouterr()
+    assert main(["stats", "--index-dir", ix]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("20 release(s)")
+    assert "10  almaty (Almaty City Akimat)" in out
+    assert "17  en (English)" in out
+    assert "20  2025-03 (March 2025)" in out
+
+
+def test_index_dir_comes_from_the_environment(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("GOVPRESS_INDEX_DIR", str(tmp_path / "env-ix"))
+    assert main(["index"]) == 0
+    assert (tmp_path / "env-ix").is_dir()
+    assert main(["stats"]) == 0
+    assert capsys.readouterr().out.count("20 release(s)") == 2
+
+
+def _generate(out: Path, releases: int) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "bench.generate", "--releases", str(releases), "--out", str(out),
+         "--per-file", "100", "--jobs", "1"],
+        check=True, capture_output=True,
+    )
+
+
+def test_killed_run_leaves_a_readable_index_and_rerun_completes(tmp_path):
+    corpus = tmp_path / "corpus"
+    _generate(corpus, 600)
+    ix = tmp_path / "ix"
+    env = {**os.environ, "GOVPRESS_INDEX_DIR": str(ix)}
+    command = [shutil.which("govpress") or "govpress", "index", str(corpus), "--commit-every", "50"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if (ix.is_dir() and whoosh_index.exists_in(str(ix), indexname=INDEX_NAME)
+                and Searcher(ix).count_all() >= 100):
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    committed = Searcher(ix).count_all()
+    assert committed % 50 == 0 and committed >= 100
+    assert Searcher(ix).search(SearchRequest(q="")).total == committed
+    summary = index_paths([corpus], ix)
+    assert sum(summary.unchanged.values()) == committed
+    assert summary.total == 600
+    assert Searcher(ix).count_all() == 600 - len(summary.skipped)
