@@ -20,6 +20,7 @@ from indexer.analysis import normalize_word
 from search.request import MAX_QUERY_CHARS
 
 TEXT_FIELDS = ("title", "body")
+SURFACE_FIELD = "words"  # the words as written (case and `ё` folded), from indexer.schema
 FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
 MIN_PREFIX = 3
 _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"'})
@@ -39,12 +40,39 @@ class ParsedQuery:
     prefixes: tuple[str, ...]  # prefix queries, as typed (folded)
     words: tuple[str, ...]  # the plain words, for spelling suggestions
 
-    def matches(self, term: str) -> bool:
-        return term in self.terms or any(term.startswith(p) for p in self.prefixes)
+    def matches(self, term: str, word: str = "") -> bool:
+        """Whether a token of a text matched: its `term`, or its `word` as written (case
+        and `ё` folded) for a prefix."""
+        return term in self.terms or any(
+            term.startswith(p) or word.startswith(p) for p in self.prefixes
+        )
+
+
+class WordPrefix(query.Prefix):
+    """`word*`: releases with a word that starts with the prefix as written.
+
+    The index holds terms (lemmas, stems), so the prefix is matched twice: against the
+    terms (`жил*` → `жилье`, `жилой`) and against the surface words of the `words`
+    field, each taken to its term (`childr*` → `children` → `child`, which no term
+    prefix `childr` reaches; `planting*` → `planting` → `plant`).
+    """
+
+    def _btexts(self, ixreader):
+        seen = set()
+        for btext in ixreader.expand_prefix(self.fieldname, self.text):
+            seen.add(btext)
+            yield btext
+        if SURFACE_FIELD not in ixreader.schema:
+            return
+        for bword in ixreader.expand_prefix(SURFACE_FIELD, self.text):
+            bterm = normalize_word(bword.decode("utf-8")).encode("utf-8")
+            if bterm not in seen and (self.fieldname, bterm) in ixreader:
+                seen.add(bterm)
+                yield bterm
 
 
 class _PrefixNode(qparser.PrefixPlugin.PrefixNode):
-    """`word*` as typed, case and `ё` folded: a prefix of terms, never itself analyzed.
+    """`word*` as typed, case and `ё` folded, never itself analyzed.
 
     Whoosh would put the prefix through the field's analyzer, which takes the start of a
     word for a whole word and lemmatizes it: `жил*` became `жить*` and missed `жилья`.
@@ -52,7 +80,7 @@ class _PrefixNode(qparser.PrefixPlugin.PrefixNode):
 
     def query(self, parser: qparser.QueryParser) -> query.Query:
         text = unicodedata.normalize("NFC", self.text).lower().replace("ё", "е")
-        q = query.Prefix(self.fieldname or parser.fieldname, text, boost=self.boost)
+        q = WordPrefix(self.fieldname or parser.fieldname, text, boost=self.boost)
         return attach(q, self)
 
 
@@ -123,7 +151,7 @@ def _plain_words(text: str) -> tuple[str, ...]:
 
 def _short_prefixes_as_words(q: query.Query) -> query.Query:
     """`a*` would expand to most of the vocabulary: a prefix under 3 letters is a word."""
-    if isinstance(q, query.Prefix) and len(q.text) < MIN_PREFIX:
+    if isinstance(q, WordPrefix) and len(q.text) < MIN_PREFIX:
         return query.Term(q.fieldname, normalize_word(q.text), boost=q.boost)
     if q.is_leaf():
         return q

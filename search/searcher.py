@@ -228,9 +228,18 @@ class Searcher:
         if start >= len(docnums):
             return []
         allowed = set(docnums.tolist())
-        results = searcher.search(parsed.query, limit=start + request.per_page, filter=allowed)
-        scored = [(hit.score, hit.docnum) for hit in results]
-        scored.sort(key=lambda p: (-round(p[0], 6), -columns.date[p[1]], columns.id_rank[p[1]]))
+        wanted = start + request.per_page
+        limit = wanted
+        while True:
+            # Whoosh cuts its top `limit` among equal scores by its own (docnum) order; the
+            # order here breaks ties by date and id, so every document tied with the last
+            # one wanted must be fetched, or pages would overlap and skip releases.
+            results = searcher.search(parsed.query, limit=limit, filter=allowed)
+            scored = [(round(hit.score, 6), hit.docnum) for hit in results]
+            if len(scored) < limit or scored[-1][0] < scored[min(wanted, len(scored)) - 1][0]:
+                break
+            limit *= 2
+        scored.sort(key=lambda p: (-p[0], -columns.date[p[1]], columns.id_rank[p[1]]))
         return [
             _hit(searcher.stored_fields(docnum), parsed, score)
             for score, docnum in scored[start : start + request.per_page]

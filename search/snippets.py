@@ -7,6 +7,7 @@ when its lemma is one the query looked for (`жилье` marks `жилья`, `ch
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from html import escape
 
@@ -16,21 +17,38 @@ SNIPPET_CHARS = 280
 _ANALYZER = govpress_analyzer()
 
 
-def _spans(text: str, matches: Callable[[str], bool]) -> list[tuple[int, int, str]]:
+Matches = Callable[[str, str], bool]
+"""Whether a token matched, given its term and its word as written (case and `ё` folded)."""
+
+
+def _spans(text: str, matches: Matches) -> list[tuple[int, int, str]]:
     return [
         (token.startchar, token.endchar, token.text)
         for token in _ANALYZER(text, chars=True, mode="index")
-        if matches(token.text)
+        if matches(token.text, text[token.startchar : token.endchar].lower().replace("ё", "е"))
     ]
 
 
 def _best_window(spans: list[tuple[int, int, str]], size: int) -> int:
-    """Where the window of `size` chars holding the most distinct matched terms starts."""
+    """Where the window of `size` chars holding the most distinct matched terms starts.
+
+    Two pointers over the spans (in text order, so their ends grow too): linear in the
+    number of matches.
+    """
     best_start, best_score = spans[0][0], -1
-    for i, (start, _, _) in enumerate(spans):
-        window = {term for s, e, term in spans[i:] if e - start <= size}
-        if len(window) > best_score:
-            best_start, best_score = start, len(window)
+    in_window: Counter[str] = Counter()
+    end = 0  # spans[i:end] are in the window that starts at spans[i]
+    for i, (start, _, term) in enumerate(spans):
+        end = max(end, i)
+        while end < len(spans) and spans[end][1] - start <= size:
+            in_window[spans[end][2]] += 1
+            end += 1
+        if len(in_window) > best_score:
+            best_start, best_score = start, len(in_window)
+        if i < end:  # spans[i] leaves the window
+            in_window[term] -= 1
+            if not in_window[term]:
+                del in_window[term]
     return best_start
 
 
@@ -47,7 +65,7 @@ def _cut(text: str, start: int, size: int) -> tuple[int, int]:
     return start, end
 
 
-def snippet(text: str, matches: Callable[[str], bool] | None, size: int = SNIPPET_CHARS) -> str:
+def snippet(text: str, matches: Matches | None, size: int = SNIPPET_CHARS) -> str:
     """HTML for the passage of `text` that best shows what matched; its opening if nothing."""
     text = " ".join(text.split())
     spans = _spans(text, matches) if matches else []

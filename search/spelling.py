@@ -16,12 +16,14 @@ from search.query import ParsedQuery, QueryParser
 
 MAX_WORDS = 8
 MAX_EDITS = 2
+MIN_WORD_CHARS = 4
+MAX_WORD_CHARS = 30  # longer is no word; Whoosh's corrector slows with length (~0.2 s at 500)
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 
 
 def _respell(searcher: WhooshSearcher, word: str) -> str | None:
     folded = word.lower().replace("ё", "е")
-    if len(folded) < 4 or not folded.isalpha():
+    if not MIN_WORD_CHARS <= len(folded) <= MAX_WORD_CHARS or not folded.isalpha():
         return None
     if searcher.reader().doc_frequency("words", folded) > 0:
         return None
