@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from whoosh import qparser, query
 from whoosh.fields import Schema
 from whoosh.qparser.syntax import attach
+from whoosh.reading import IndexReader
 
 from indexer.analysis import normalize_word
-from search.request import MAX_QUERY_CHARS
+from search.request import cut_query
 
 TEXT_FIELDS = ("title", "body")
 SURFACE_FIELD = "words"  # the words as written (case and `ё` folded), from indexer.schema
@@ -40,12 +42,20 @@ class ParsedQuery:
     prefixes: tuple[str, ...]  # prefix queries, as typed (folded)
     words: tuple[str, ...]  # the plain words, for spelling suggestions
 
-    def matches(self, term: str, word: str = "") -> bool:
-        """Whether a token of a text matched: its `term`, or its `word` as written (case
-        and `ё` folded) for a prefix."""
-        return term in self.terms or any(
-            term.startswith(p) or word.startswith(p) for p in self.prefixes
-        )
+    def matches(self, term: str) -> bool:
+        return term in self.terms or any(term.startswith(p) for p in self.prefixes)
+
+    def expanded(self, reader: IndexReader) -> ParsedQuery:
+        """The same query with its prefixes replaced by the terms they match in `reader`,
+        so that a snippet marks exactly the words that matched (`childr*` marks
+        `children`, whose term `child` does not start with `childr`)."""
+        if not self.prefixes:
+            return self
+        terms = set(self.terms)
+        for leaf in _positive_leaves(self.query):
+            if isinstance(leaf, WordPrefix):
+                terms.update(btext.decode("utf-8") for btext in leaf.expanded_btexts(reader))
+        return replace(self, terms=frozenset(terms), prefixes=())
 
 
 class WordPrefix(query.Prefix):
@@ -58,6 +68,9 @@ class WordPrefix(query.Prefix):
     """
 
     def _btexts(self, ixreader):
+        return self.expanded_btexts(ixreader)
+
+    def expanded_btexts(self, ixreader: IndexReader) -> Iterator[bytes]:
         seen = set()
         for btext in ixreader.expand_prefix(self.fieldname, self.text):
             seen.add(btext)
@@ -112,7 +125,7 @@ class QueryParser:
 
         Text beyond `MAX_QUERY_CHARS` is ignored, however the request was made.
         """
-        text = text[:MAX_QUERY_CHARS].translate(_QUOTES).strip()
+        text = cut_query(text).translate(_QUOTES).strip()
         if not text:
             return None
         parsed = self._parse_syntax(text)

@@ -52,9 +52,7 @@ class SearchRequest:
                 raise BadParameter(name, "give it once")
             return values[0].strip() if values else ""
 
-        q = " ".join(one("q").split())
-        if len(q) > MAX_QUERY_CHARS:
-            q = q[:MAX_QUERY_CHARS]
+        q = cut_query(" ".join(one("q").split()))
         agencies = _agencies(params.get("agency", []))
         lang = one("lang") or None
         if lang is not None and lang not in LANGS:
@@ -110,6 +108,15 @@ class SearchRequest:
             "page": self.page,
             "per_page": self.per_page,
         }
+
+
+def cut_query(q: str) -> str:
+    """`q` cut to at most `MAX_QUERY_CHARS`, between words where it has spaces: a word cut
+    in two would be a word that must match and matches nothing."""
+    if len(q) <= MAX_QUERY_CHARS:
+        return q
+    space = q.rfind(" ", 0, MAX_QUERY_CHARS + 1)
+    return q[:space].rstrip() if space > 0 else q[:MAX_QUERY_CHARS]
 
 
 def _agencies(values: Iterable[str]) -> tuple[str, ...]:

@@ -193,7 +193,8 @@ class Searcher:
         parsed: ParsedQuery | None,
     ) -> SearchResults:
         matched = self._matching(searcher, parsed, columns)
-        docnums = np.flatnonzero(matched & columns.mask(request))
+        allowed = columns.mask(request)
+        docnums = np.flatnonzero(matched & allowed)
         facets = {facet: columns.counts(facet, docnums) for facet in FACETS}
         choices = {
             facet: columns.counts(
@@ -202,15 +203,18 @@ class Searcher:
             for facet in ("agency", "lang")
         }
         start = (request.page - 1) * request.per_page
-        if parsed is not None and request.sort == "relevance":
-            page = self._by_relevance(searcher, columns, parsed, docnums, start, request)
+        marks = parsed.expanded(searcher.reader()) if parsed is not None else None
+        if marks is not None and request.sort == "relevance":
+            page = self._by_relevance(searcher, columns, marks, docnums, start, request)
         else:
-            page = self._by_date(searcher, columns, parsed, docnums, start, request)
+            page = self._by_date(searcher, columns, marks, docnums, start, request)
         suggestion = None
         if parsed is not None and len(docnums) < 3:
+            # Counted within the filters: a respelling is offered only if it finds more
+            # of what the user is looking at (`Dosayev` in `agency=economy` finds nothing).
             suggestion = suggest(
                 searcher, self._parser, parsed, request.q,
-                lambda q: int(self._matching(searcher, q, columns).sum()),
+                lambda q: int((self._matching(searcher, q, columns) & allowed).sum()),
             )
         return SearchResults(request, len(docnums), page, facets, suggestion, choices)
 
@@ -236,7 +240,7 @@ class Searcher:
             # one wanted must be fetched, or pages would overlap and skip releases.
             results = searcher.search(parsed.query, limit=limit, filter=allowed)
             scored = [(round(hit.score, 6), hit.docnum) for hit in results]
-            if len(scored) < limit or scored[-1][0] < scored[min(wanted, len(scored)) - 1][0]:
+            if len(scored) < limit or scored[-1][0] < scored[wanted - 1][0]:
                 break
             limit *= 2
         scored.sort(key=lambda p: (-p[0], -columns.date[p[1]], columns.id_rank[p[1]]))

@@ -17,15 +17,11 @@ SNIPPET_CHARS = 280
 _ANALYZER = govpress_analyzer()
 
 
-Matches = Callable[[str, str], bool]
-"""Whether a token matched, given its term and its word as written (case and `ё` folded)."""
-
-
-def _spans(text: str, matches: Matches) -> list[tuple[int, int, str]]:
+def _spans(text: str, matches: Callable[[str], bool]) -> list[tuple[int, int, str]]:
     return [
         (token.startchar, token.endchar, token.text)
         for token in _ANALYZER(text, chars=True, mode="index")
-        if matches(token.text, text[token.startchar : token.endchar].lower().replace("ё", "е"))
+        if matches(token.text)
     ]
 
 
@@ -65,7 +61,7 @@ def _cut(text: str, start: int, size: int) -> tuple[int, int]:
     return start, end
 
 
-def snippet(text: str, matches: Matches | None, size: int = SNIPPET_CHARS) -> str:
+def snippet(text: str, matches: Callable[[str], bool] | None, size: int = SNIPPET_CHARS) -> str:
     """HTML for the passage of `text` that best shows what matched; its opening if nothing."""
     text = " ".join(text.split())
     spans = _spans(text, matches) if matches else []

@@ -1,0 +1,235 @@
+"""The govpress benchmark: indexing, query latency and HTTP latency at several corpus sizes.
+
+    python -m bench.run --sizes 10000 100000 [--workdir bench/out] [--rounds 5]
+
+For each size it generates a corpus (`bench.generate`, cached in the work folder), indexes
+it with `govpress index` in a child process (throughput, peak memory, index size), runs
+the fixed query set (`bench.queries`) in-process and then over HTTP against
+`govpress serve` on loopback with 4 concurrent clients, and prints the figures as
+Markdown. Timing is wall-clock on whatever else the machine is doing: run it idle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.queries import Query, build_queries
+from search.query import QueryParser
+from search.request import SearchRequest
+from search.searcher import Searcher
+
+CLIENTS = 4
+
+
+def _percentiles(samples: list[float]) -> str:
+    """p50 / p95 / p99 in milliseconds."""
+    ordered = sorted(samples)
+
+    def at(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+
+    return f"{at(0.50):.1f} / {at(0.95):.1f} / {at(0.99):.1f}"
+
+
+def _folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _generate(size: int, workdir: Path) -> Path:
+    corpus = workdir / f"corpus-{size}"
+    marker = corpus / ".complete"
+    if not marker.exists():
+        subprocess.run(
+            [sys.executable, "-m", "bench.generate", "--releases", str(size), "--out",
+             str(corpus)],
+            check=True,
+        )
+        marker.touch()
+    return corpus
+
+
+def _index(corpus: Path, index_dir: Path) -> dict[str, str]:
+    shutil.rmtree(index_dir, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "webui.cli", "index", str(corpus), "--index-dir", str(index_dir)],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    elapsed = time.perf_counter() - started
+    peak_kb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    releases = Searcher(index_dir).count_all()
+    return {
+        "releases": f"{releases:,}",
+        "indexing time": f"{elapsed:.0f} s",
+        "indexing throughput": f"{releases / elapsed:.0f} releases/s",
+        "indexing peak RSS": f"{peak_kb / 1024:.0f} MB",
+        "index size": f"{_folder_size(index_dir) / 2**20:.0f} MB",
+    }
+
+
+def _request(query: Query) -> SearchRequest:
+    params = {name: value if isinstance(value, list) else [value]
+              for name, value in query.params().items()}
+    return SearchRequest.from_params(params)
+
+
+def _timed(work: Callable[[], object], rounds: int) -> list[float]:
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        work()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _queries(index_dir: Path, rounds: int) -> dict[str, str]:
+    searcher = Searcher(index_dir)
+    queries = build_queries()
+    searcher.search(_request(queries[0]))  # load columns and dictionaries once
+    parser = QueryParser(searcher._ix.schema)
+    whoosh = searcher._ix.searcher()
+    top20, page, filtered, browse = [], [], [], []
+    for query in queries:
+        request = _request(query)
+        parsed = parser.parse(query.q)
+        if parsed is not None and not query.agencies and not query.date_from \
+                and not query.date_to:
+            top20 += _timed(lambda p=parsed: whoosh.search(p.query, limit=20), rounds)
+        samples = _timed(lambda r=request: searcher.search(r), rounds)
+        if parsed is None:
+            browse += samples
+        elif query.agencies or query.date_from or query.date_to:
+            filtered += samples
+        else:
+            page += samples
+    return {
+        "(a) top-20 hits only, p50/p95/p99": _percentiles(top20) + " ms",
+        "(b) full results page (hits+snippets+facets), p50/p95/p99": _percentiles(page) + " ms",
+        "(c) filtered queries, full page, p50/p95/p99": _percentiles(filtered) + " ms",
+        "browse (no query, filters only), p50/p95/p99": _percentiles(browse) + " ms",
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _rss_mb(pid: int) -> tuple[float, float]:
+    """Current and peak resident memory of a process, from /proc."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        fields[name] = value
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def _http(index_dir: Path, rounds: int) -> dict[str, str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "webui.cli", "serve", "--port", str(port),
+         "--index-dir", str(index_dir)],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(port)
+        paths = [f"/search?{urlencode(q.params(), doseq=True)}" for q in build_queries()]
+        samples: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+
+        def client(offset: int) -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            for round_ in range(rounds):
+                for i in range(len(paths)):
+                    path = paths[(i + offset + round_) % len(paths)]
+                    started = time.perf_counter()
+                    connection.request("GET", path)
+                    response = connection.getresponse()
+                    response.read()
+                    elapsed = time.perf_counter() - started
+                    with lock:
+                        samples.append(elapsed)
+                        if response.status != 200:
+                            errors.append(f"{response.status} {path}")
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(i * 7,)) for i in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        rss, peak = _rss_mb(server.pid)
+        return {
+            f"HTTP results page, {CLIENTS} clients, p50/p95/p99": _percentiles(samples) + " ms",
+            "HTTP throughput": f"{len(samples) / elapsed:.0f} pages/s ({len(samples)} requests, "
+                               f"{len(errors)} errors)",
+            "serving RSS (now / peak)": f"{rss:.0f} / {peak:.0f} MB",
+        }
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def _wait_for(port: int, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/api/search?q=")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"govpress serve did not answer on port {port}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--workdir", type=Path, default=Path("bench/out"))
+    parser.add_argument("--rounds", type=int, default=5, help="repetitions of each query")
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP measurement")
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="measure queries on an existing index of that size")
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}")
+    for size in args.sizes:
+        corpus = _generate(size, args.workdir)
+        index_dir = args.workdir / f"index-{size}"
+        figures: dict[str, str] = {}
+        if not (args.reuse_index and index_dir.is_dir()):
+            figures.update(_index(corpus, index_dir))
+        figures.update(_queries(index_dir, args.rounds))
+        if not args.no_http:
+            figures.update(_http(index_dir, max(1, args.rounds // 2)))
+        print(f"\n### {size:,} releases\n\n| measure | figure |\n| --- | --- |")
+        for name, value in figures.items():
+            print(f"| {name} | {value} |")
+        sys.stdout.flush()
+        (args.workdir / f"figures-{size}.json").write_text(json.dumps(figures, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
