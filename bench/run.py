@@ -149,7 +149,10 @@ def _http(index_dir: Path, rounds: int) -> dict[str, str]:
     )
     try:
         _wait_for(port)
-        paths = [f"/search?{urlencode(q.params(), doseq=True)}" for q in build_queries()]
+        paths = [
+            "/search?" + urlencode({k: v for k, v in q.params().items() if v}, doseq=True)
+            for q in build_queries()
+        ]
         samples: list[float] = []
         errors: list[str] = []
         lock = threading.Lock()

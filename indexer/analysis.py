@@ -18,8 +18,6 @@ apostrophe separates. Digits joined by `.` or `,` stay one token as written: `5,
 a word (`Government.https://…`), give no token. Combining accents and soft hyphens inside
 a word are kept in its span and dropped from its term.
 
-`surface_analyzer` is the same chain without lemmas, for spelling suggestions.
-
 The filters hold no state (Whoosh pickles the schema into the index): the morphology
 lives in module-level, per-process caches. Moving these classes breaks existing indexes.
 """
@@ -112,23 +110,9 @@ class LemmaFilter(Filter):
             yield token
 
 
-class YoFilter(Filter):
-    """Folds `ё` to `е` in lower-case tokens, as the terms are folded."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = token.text.replace("ё", "е")
-            yield token
-
-
 def govpress_analyzer() -> CompositeAnalyzer:
     """The analyzer for every text field and every query: one chain, so terms meet."""
     return WordTokenizer() | LowercaseFilter() | LemmaFilter()
-
-
-def surface_analyzer() -> CompositeAnalyzer:
-    """The same words unlemmatized (case and `ё` folded), for spelling suggestions."""
-    return WordTokenizer() | LowercaseFilter() | YoFilter()
 
 
 def normalize_word(word: str) -> str:
@@ -142,6 +126,13 @@ def normalize_word(word: str) -> str:
 def analyze(text: str) -> list[str]:
     """The terms of a text, in order."""
     return [token.text for token in _ANALYZER(text)]
+
+
+def term_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """Each token's start, end and term: exactly what `govpress_analyzer` yields, without
+    Whoosh's token objects — snippets re-analyze whole bodies for every hit shown."""
+    for start, end in _word_spans(text):
+        yield start, end, _term(text[start:end].lower())
 
 
 def _word_spans(text: str) -> Iterator[tuple[int, int]]:

@@ -8,8 +8,11 @@ it and leaves the index as it was at the last commit; `--rebuild` is one transac
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
+import os
+import signal
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,6 +20,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 from whoosh.index import FileIndex, LockError
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.query import Every
 from whoosh.writing import IndexWriter
 
@@ -28,6 +32,7 @@ from indexer.storage import IndexError_, open_or_create_index
 
 COMMIT_EVERY = 2000
 WRITER_MEMORY_MB = 256
+PARALLEL_MIN_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 
 
 class IndexBusy(IndexError_):
@@ -93,7 +98,6 @@ def document(release: Release, release_digest: str) -> dict:
         "id": release.id,
         "title": release.title,
         "body": release.body,
-        "words": f"{release.title}\n{release.body}",
         "date": int(release.date.strftime("%Y%m%d")),
         "month": release.date.strftime("%Y-%m"),
         "agency": release.agency,
@@ -118,23 +122,76 @@ def _indexed_digests(ix: FileIndex) -> dict[str, str]:
         }
 
 
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux; elsewhere a no-op).
+
+    An orphaned indexing worker would keep the index's write lock (it inherits the lock's
+    open file) and wait for work forever, so no later `govpress index` could run.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+class _Worker(SubWriterTask):
+    """Whoosh's indexing worker process, which dies with the process that started it."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.parent = os.getpid()
+
+    def run(self) -> None:
+        _die_with_parent(self.parent)
+        super().run()
+
+
+class _ParallelWriter(MpWriter):
+    """Whoosh's multi-process writer (analysis and segment writing in workers), with
+    workers that cannot outlive it."""
+
+    def _new_task(self) -> _Worker:
+        task = _Worker(
+            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
+            self.multisegment,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
 class _Batches:
     """A writer that commits every `every` changes (or once, at the end, when `single`)."""
 
-    def __init__(self, ix: FileIndex, lock_timeout: float, single: bool, every: int) -> None:
+    def __init__(
+        self, ix: FileIndex, lock_timeout: float, single: bool, every: int, jobs: int
+    ) -> None:
         self.ix = ix
         self.lock_timeout = lock_timeout
         self.single = single
         self.every = every
+        self.jobs = jobs
         self.pending = 0
         self.writer: IndexWriter | None = None
 
     def open(self) -> IndexWriter:
         if self.writer is None:
             try:
-                self.writer = self.ix.writer(
-                    timeout=self.lock_timeout, limitmb=WRITER_MEMORY_MB
-                )
+                if self.jobs > 1:
+                    self.writer = _ParallelWriter(
+                        self.ix, procs=self.jobs, multisegment=True,
+                        timeout=self.lock_timeout, limitmb=WRITER_MEMORY_MB,
+                    )
+                else:
+                    self.writer = self.ix.writer(
+                        timeout=self.lock_timeout, limitmb=WRITER_MEMORY_MB
+                    )
             except LockError as exc:
                 raise IndexBusy(
                     f"{self.ix.storage.folder}: another `govpress index` is writing to this "
@@ -166,25 +223,29 @@ def index_paths(
     rebuild: bool = False,
     lock_timeout: float = 10.0,
     commit_every: int = COMMIT_EVERY,
+    jobs: int | None = None,
     progress: bool = False,
     report: Callable[[str], None] = lambda message: None,
 ) -> IndexSummary:
     """Index listing files and folders of them into `index_dir`.
 
     `report` receives one line per skipped release or unusable file as they are found.
+    `jobs` worker processes analyze and write (default: one per core, for large input).
     """
     paths = list(paths)
     ix = open_or_create_index(index_dir)
     summary = IndexSummary()
-    batches = _Batches(ix, lock_timeout, single=rebuild, every=commit_every)
+    files = list(iter_corpus_files(paths))
+    total_bytes = sum(_size(path) for path in files)
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if total_bytes >= PARALLEL_MIN_BYTES else 1
+    batches = _Batches(ix, lock_timeout, single=rebuild, every=commit_every, jobs=jobs)
     if rebuild:
         batches.open().delete_by_query(Every())
         known: dict[str, str] = {}
     else:
         known = _indexed_digests(ix)
-    files = list(iter_corpus_files(paths))
     seen: dict[str, Location | None] = {}
-    total_bytes = sum(_size(path) for path in files)
     bar = tqdm(
         total=total_bytes, unit="B", unit_scale=True, disable=not progress, leave=False
     )

@@ -22,7 +22,6 @@ from indexer.analysis import normalize_word
 from search.request import cut_query
 
 TEXT_FIELDS = ("title", "body")
-SURFACE_FIELD = "words"  # the words as written (case and `ё` folded), from indexer.schema
 FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
 MIN_PREFIX = 3
 _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"'})
@@ -61,10 +60,10 @@ class ParsedQuery:
 class WordPrefix(query.Prefix):
     """`word*`: releases with a word that starts with the prefix as written.
 
-    The index holds terms (lemmas, stems), so the prefix is matched twice: against the
-    terms (`жил*` → `жилье`, `жилой`) and against the surface words of the `words`
-    field, each taken to its term (`childr*` → `children` → `child`, which no term
-    prefix `childr` reaches; `planting*` → `planting` → `plant`).
+    The index holds terms (lemmas, stems), so the prefix matches the terms that start
+    with it (`жил*` → `жилье`, `жилой`; `инвест*` → `инвестиция`) and also the term of
+    the prefix read as a whole word, which a stem may not start with
+    (`planting*` → `plant`, `children*` → `child`).
     """
 
     def _btexts(self, ixreader):
@@ -75,13 +74,9 @@ class WordPrefix(query.Prefix):
         for btext in ixreader.expand_prefix(self.fieldname, self.text):
             seen.add(btext)
             yield btext
-        if SURFACE_FIELD not in ixreader.schema:
-            return
-        for bword in ixreader.expand_prefix(SURFACE_FIELD, self.text):
-            bterm = normalize_word(bword.decode("utf-8")).encode("utf-8")
-            if bterm not in seen and (self.fieldname, bterm) in ixreader:
-                seen.add(bterm)
-                yield bterm
+        bterm = normalize_word(self.text).encode("utf-8")
+        if bterm not in seen and (self.fieldname, bterm) in ixreader:
+            yield bterm
 
 
 class _PrefixNode(qparser.PrefixPlugin.PrefixNode):

@@ -256,6 +256,65 @@ class Searcher:
         chosen = docnums[order[start : start + request.per_page]]
         return [_hit(searcher.stored_fields(int(d)), parsed, None) for d in chosen]
 
+    # -- every match at once: exports, feeds, timelines, overviews (search/export.py) --
+
+    def ordered_releases(
+        self, request: SearchRequest, limit: int | None = None
+    ) -> tuple[int, Iterator[Release]]:
+        """Every release `request` matches (the first `limit`) in the order its pages show
+        them, and how many match; `page` and `per_page` are ignored.
+
+        Ranked at once, then read lazily from one snapshot of the index, so a long export
+        stays consistent when a commit lands mid-way; exhaust or close the iterator.
+        """
+        parsed = self._parser.parse(request.q)
+        snapshot = self._ix.searcher()
+        try:
+            columns = self._columns_for(snapshot)
+            matched = self._matching(snapshot, parsed, columns) & columns.mask(request)
+            docnums = np.flatnonzero(matched)
+            dates = columns.date[docnums].astype(np.int64)
+            keys = [columns.id_rank[docnums], dates if request.sort == "oldest" else -dates]
+            if parsed is not None and request.sort == "relevance":
+                # The order of `_by_relevance`: score (rounded as there), newest, id.
+                scores = np.zeros(len(columns.live))
+                results = snapshot.search(parsed.query, limit=None, filter=set(docnums.tolist()))
+                for docnum, score in results.items():
+                    scores[docnum] = round(score, 6)
+                keys.append(-scores[docnums])
+            chosen = docnums[np.lexsort(keys)[:limit]]
+        except BaseException:
+            snapshot.close()
+            raise
+
+        def read() -> Iterator[Release]:
+            try:
+                for docnum in chosen:
+                    yield _release(snapshot.stored_fields(int(docnum)))
+            finally:
+                snapshot.close()
+
+        return len(docnums), read()
+
+    def matching_values(self, request: SearchRequest) -> dict[str, np.ndarray]:
+        """`date` (datetime64[D]), `agency` and `lang` (str) of every release `request`
+        matches, unordered: what timelines and overviews count, without reading releases."""
+        parsed = self._parser.parse(request.q)
+
+        def read(searcher: WhooshSearcher, columns: _Columns) -> dict[str, np.ndarray]:
+            docnums = np.flatnonzero(self._matching(searcher, parsed, columns)
+                                     & columns.mask(request))
+            raw = columns.date[docnums].astype(np.int64)
+            months = (raw // 10000 - 1970) * 12 + raw // 100 % 100 - 1
+            days = months.astype("datetime64[M]").astype("datetime64[D]") + (raw % 100 - 1)
+            values = {"date": np.where(raw > 0, days, np.datetime64("NaT"))}
+            for facet in ("agency", "lang"):
+                names = np.array(columns.values[facet], dtype=object)
+                values[facet] = names[columns.codes[facet][docnums]]
+            return values
+
+        return self._retrying(read)
+
 
 def _matching_docnums(searcher: WhooshSearcher, q: query.Query) -> Iterator[int]:
     """Every document `q` matches, segment by segment.

@@ -11,18 +11,14 @@ from collections import Counter
 from collections.abc import Callable
 from html import escape
 
-from indexer.analysis import govpress_analyzer
+from indexer.analysis import term_spans
 
 SNIPPET_CHARS = 280
-_ANALYZER = govpress_analyzer()
+MAX_ANALYZED_CHARS = 50_000  # the best passage is looked for in a body's first 50k chars
 
 
 def _spans(text: str, matches: Callable[[str], bool]) -> list[tuple[int, int, str]]:
-    return [
-        (token.startchar, token.endchar, token.text)
-        for token in _ANALYZER(text, chars=True, mode="index")
-        if matches(token.text)
-    ]
+    return [span for span in term_spans(text[:MAX_ANALYZED_CHARS]) if matches(span[2])]
 
 
 def _best_window(spans: list[tuple[int, int, str]], size: int) -> int:

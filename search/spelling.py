@@ -1,8 +1,9 @@
 """“Did you mean”: a respelling of the query's words that the index knows better.
 
-Suggestions come from the surface word forms of the releases (the `words` field), so they
-read as words (`Dossayev`), not as stems; a Russian word may also be respelled to a
-dictionary lemma of the index (`министрество` → `министерство`), which reads as a word too.
+Candidates are the index's own terms within two edits of the query word's term: for
+Russian dictionary lemmas (`министрество` → `министерство`), which read as words; for
+English stems, which may not (`economi`), so an English candidate is shown as the word
+form of a release that has it (`Dosayev` → `Dossayev`, `ecconomy` → `economy`).
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from whoosh.query import Term
 from whoosh.searching import Searcher as WhooshSearcher
 
+from indexer.analysis import normalize_word, term_spans
 from search.query import ParsedQuery, QueryParser
 
+FIELD = "body"
 MAX_WORDS = 8
 MAX_EDITS = 2
 MIN_WORD_CHARS = 4
@@ -22,18 +26,28 @@ _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 
 
 def _respell(searcher: WhooshSearcher, word: str) -> str | None:
-    folded = word.lower().replace("ё", "е")
-    if not MIN_WORD_CHARS <= len(folded) <= MAX_WORD_CHARS or not folded.isalpha():
+    term = normalize_word(word)
+    if not MIN_WORD_CHARS <= len(term) <= MAX_WORD_CHARS or not term.isalpha():
         return None
-    if searcher.reader().doc_frequency("words", folded) > 0:
+    reader = searcher.reader()
+    if reader.doc_frequency(FIELD, term) > 0:
         return None
-    fields = ("words", "body") if _CYRILLIC.search(folded) else ("words",)
-    for field in fields:
-        candidates = searcher.corrector(field).suggest(folded, limit=1, maxdist=MAX_EDITS)
-        if candidates:
-            better = candidates[0]
-            return better.capitalize() if word[:1].isupper() else better
-    return None
+    candidates = searcher.corrector(FIELD).suggest(term, limit=1, maxdist=MAX_EDITS)
+    if not candidates:
+        return None
+    better = candidates[0] if _CYRILLIC.search(term) else _written_form(searcher, candidates[0])
+    return better.capitalize() if word[:1].isupper() else better
+
+
+def _written_form(searcher: WhooshSearcher, term: str) -> str:
+    """A word of a release whose term is `term`: how a stem reads in the text."""
+    for docnum in searcher.docs_for_query(Term(FIELD, term)):
+        body = searcher.stored_fields(docnum).get(FIELD) or ""
+        for start, end, found in term_spans(body):
+            if found == term:
+                return body[start:end].lower()
+        break
+    return term
 
 
 def suggest(

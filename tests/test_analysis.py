@@ -9,7 +9,7 @@ from whoosh import index
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import QueryParser
 
-from indexer.analysis import analyze, govpress_analyzer, normalize_word, surface_analyzer
+from indexer.analysis import analyze, govpress_analyzer, normalize_word
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "000_b09e075d879a1931.txt"
 
@@ -159,11 +159,6 @@ def test_normalize_word_gives_the_index_term():
     assert normalize_word("жил*") == "жил*"
 
 
-def test_surface_analyzer_keeps_word_forms_case_and_yo_folded():
-    tokens = surface_analyzer()("Жильё.Квадратных метров, Kazakhstan's children")
-    assert [t.text for t in tokens] == ["жилье", "квадратных", "метров", "kazakhstan", "children"]
-
-
 def test_analyzer_pickles_small_and_equal():
     analyzer = govpress_analyzer()
     dumped = pickle.dumps(analyzer)
@@ -203,3 +198,13 @@ def test_index_highlights_the_original_word(searcher):
     parsed = QueryParser("body", searcher.schema).parse("жильё")
     hit = next(hit for hit in searcher.search(parsed) if hit["id"] == "housing")
     assert re.search(r"<b[^>]*>жилья</b>", hit.highlights("body"))
+
+
+def test_term_spans_are_what_the_analyzer_yields():
+    from indexer.analysis import govpress_analyzer, term_spans
+
+    text = CORPUS.read_text(encoding="utf-8")
+    tokens = [
+        (t.startchar, t.endchar, t.text) for t in govpress_analyzer()(text, chars=True)
+    ]
+    assert list(term_spans(text)) == tokens

@@ -14,6 +14,7 @@ from flask import Flask, current_app, g, request
 from werkzeug.wrappers import Response
 
 from indexer.locations import default_index_dir
+from search.export import EXPORT_LIMIT
 from search.request import BadParameter
 from search.searcher import Searcher
 from webui.i18n import DEFAULT_UI, UI_LANGUAGES
@@ -30,6 +31,7 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 EXTENSION = "govpress"
+EXPORT_LIMIT_CONFIG = "GOVPRESS_EXPORT_LIMIT"  # app.config key: releases per CSV download
 
 
 class SearcherSource:
@@ -60,6 +62,12 @@ def searcher() -> Searcher:
     return current_app.extensions[EXTENSION].get()
 
 
+def export_limit() -> int:
+    """The most releases one `/search.csv` download holds (`EXPORT_LIMIT` unless the app's
+    config says otherwise; tests set a small one)."""
+    return int(current_app.config.get(EXPORT_LIMIT_CONFIG, EXPORT_LIMIT))
+
+
 def ui_language() -> str:
     """The validated `ui` parameter of the current request (`BadParameter` when wrong)."""
     if "ui" not in g:
@@ -83,10 +91,11 @@ def create_app(index_dir: Path | None = None, searcher: Searcher | None = None) 
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = SearcherSource(index_dir, searcher)
 
-    from webui import api, errors, pages
+    from webui import api, errors, pages, tools
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(tools.bp)
     errors.register(app)
 
     @app.after_request

@@ -1,4 +1,4 @@
-"""The JSON API: `/api/search` and `/api/doc/<id>`, with the shapes DESIGN.md fixes.
+"""The JSON API: `/api/search`, `/api/doc/<id>` (shapes DESIGN.md fixes), `/api/agencies`.
 
 `/api/search` returns exactly `SearchResults.as_json(ui)`, the object `govpress search
 --json` prints, so scripts can move between the CLI and the API without translation.
@@ -13,6 +13,7 @@ from search.request import SearchRequest
 from search.results import release_as_json
 from webui import searcher, ui_language
 from webui.pages import RELEASE_ID, SIMILAR_COUNT, query_params
+from webui.tools import agency_json, agency_rows
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -38,3 +39,17 @@ def doc(release_id: str) -> Response:
     body = release_as_json(release, ui)
     body["similar"] = [hit.as_json(ui) for hit in index.similar(release.id, SIMILAR_COUNT)]
     return jsonify(body)
+
+
+@bp.get("/agencies")
+def agencies() -> Response:
+    """Every agency with its release counts by language and its latest release date:
+    `{"order", "total", "agencies": [{"agency", "agency_name", "count", "by_lang",
+    "latest"}]}`, in the order of `/agencies` (`order=count|name|latest`)."""
+    ui = ui_language()
+    order, rows = agency_rows(ui)
+    return jsonify({
+        "order": order,
+        "total": sum(row.count for row in rows),
+        "agencies": [agency_json(row, ui) for row in rows],
+    })

@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--rebuild", action="store_true", help="start the index over")
     index.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
                        help="how long to wait for another indexing run to finish (default 10)")
+    index.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                       help="worker processes (default: one per core for large input)")
     index.add_argument("--commit-every", type=_positive, default=COMMIT_EVERY, metavar="N",
                        help=f"commit after every N changed releases (default {COMMIT_EVERY})")
     _index_dir_option(index)
@@ -103,7 +105,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
     paths = args.paths or [bundled_corpus()]
     summary = index_paths(
         paths, args.index_dir, rebuild=args.rebuild, lock_timeout=args.wait,
-        commit_every=args.commit_every, progress=sys.stderr.isatty(),
+        commit_every=args.commit_every, jobs=args.jobs, progress=sys.stderr.isatty(),
         report=lambda line: print(line, file=sys.stderr, flush=True),
     )
     for line in summary.lines():

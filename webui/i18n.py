@@ -118,6 +118,45 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "govpress — open search over press releases from gov.kz",
     },
     "api_link": {"ru": "Эти результаты в JSON", "en": "These results as JSON"},
+    # Tools for researchers: exports, feeds, timeline, agencies, OpenSearch
+    "nav_agencies": {"ru": "Ведомства", "en": "Agencies"},
+    "export_csv": {"ru": "Скачать CSV", "en": "Download CSV"},
+    "export_csv_hint": {
+        "ru": "Все найденные релизы (до {limit}) таблицей CSV для Excel",
+        "en": "Every matching release (up to {limit}) as a CSV spreadsheet",
+    },
+    "feed_link": {"ru": "Подписаться (Atom)", "en": "Subscribe (Atom)"},
+    "feed_hint": {
+        "ru": "Новые релизы по этому поиску — лентой Atom для RSS-читалки",
+        "en": "New releases for this search as an Atom feed for your feed reader",
+    },
+    "feed_title": {"ru": "govpress: {search}", "en": "govpress: {search}"},
+    "search_quoted": {"ru": "«{q}»", "en": "“{q}”"},
+    "search_everything": {"ru": "все пресс-релизы", "en": "all press releases"},
+    "timeline_day": {"ru": "Релизы по дням", "en": "Releases per day"},
+    "timeline_month": {"ru": "Релизы по месяцам", "en": "Releases per month"},
+    "timeline_peak": {"ru": "максимум {n}", "en": "max {n}"},
+    "timeline_aria": {
+        "ru": "{caption}, {start} — {end}: больше всего {peak} ({period})",
+        "en": "{caption}, {start} – {end}: most in {period} ({peak})",
+    },
+    "timeline_bar": {"ru": "{period}: {count}", "en": "{period}: {count}"},
+    "agencies_title": {"ru": "Ведомства — govpress", "en": "Agencies — govpress"},
+    "agencies_heading": {"ru": "Ведомства", "en": "Agencies"},
+    "agencies_summary": {"ru": "{agencies}, {releases}", "en": "{agencies}, {releases}"},
+    "agencies_empty": {"ru": "В индексе пока нет релизов.", "en": "The index has no releases yet."},
+    "col_releases": {"ru": "Релизов", "en": "Releases"},
+    "col_latest": {"ru": "Последний", "en": "Latest"},
+    "order_label": {"ru": "Сортировка", "en": "Sort"},
+    "order_count": {"ru": "по числу релизов", "en": "by releases"},
+    "order_name": {"ru": "по названию", "en": "by name"},
+    "order_latest": {"ru": "по последнему релизу", "en": "by latest release"},
+    "agency_lang_hint": {"ru": "{agency}: релизы на языке «{lang}»",
+                         "en": "{agency}: releases in {lang}"},
+    "opensearch_description": {
+        "ru": "Поиск по пресс-релизам госорганов Казахстана",
+        "en": "Search press releases of Kazakhstan's government agencies",
+    },
 }
 
 # Month names in the genitive, as a Russian date reads ("14 марта 2025").
@@ -127,6 +166,7 @@ _MONTHS = {
 }
 
 _RELEASE_FORMS = {"ru": ("релиз", "релиза", "релизов"), "en": ("release", "releases")}
+_AGENCY_FORMS = {"ru": ("ведомство", "ведомства", "ведомств"), "en": ("agency", "agencies")}
 
 
 def text(key: str, ui: str, **values: object) -> str:
@@ -141,12 +181,26 @@ def format_date(date: dt.date, ui: str) -> str:
     return f"{date.day} {month} {date.year}"
 
 
+def format_number(number: int, ui: str) -> str:
+    """"10 000" (thin space) in Russian, "10,000" in English."""
+    return f"{number:,}".replace(",", "\u202f" if ui == "ru" else ",")
+
+
 def count_releases(count: int, ui: str) -> str:
     """"17 релизов", "1 релиз", "3 релиза" / "1 release", "17 releases"."""
+    return _count(count, ui, _RELEASE_FORMS)
+
+
+def count_agencies(count: int, ui: str) -> str:
+    """"21 ведомство", "3 ведомства" / "1 agency", "3 agencies"."""
+    return _count(count, ui, _AGENCY_FORMS)
+
+
+def _count(count: int, ui: str, forms: dict[str, tuple[str, ...]]) -> str:
     if ui == "en":
-        one, many = _RELEASE_FORMS["en"]
+        one, many = forms["en"]
         return f"{count} {one if count == 1 else many}"
-    one, few, many = _RELEASE_FORMS["ru"]
+    one, few, many = forms["ru"]
     if count % 10 == 1 and count % 100 != 11:
         form = one
     elif 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:

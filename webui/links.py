@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from flask import url_for
 
-from search.request import SearchRequest
+from search.request import DEFAULT_PER_PAGE, SearchRequest
 
 
 class Links:
@@ -37,3 +37,26 @@ class Links:
 
     def api_doc(self, release_id: str) -> str:
         return f"{url_for('api.doc', release_id=release_id)}?{self._query([])}"
+
+    def export_csv(self, search: SearchRequest, body: bool = False) -> str:
+        """The CSV download of every release of `search` (in its order), not one page."""
+        params = search.with_changes(page=1, per_page=DEFAULT_PER_PAGE).to_params()
+        return f"{url_for('tools.search_csv')}?{self._query([*params, *[('body', '1')] * body])}"
+
+    def feed(self, search: SearchRequest) -> str:
+        """The Atom feed of `search`: its newest releases, so sort and page drop out."""
+        params = search.with_changes(sort="relevance", page=1,
+                                     per_page=DEFAULT_PER_PAGE).to_params()
+        return f"{url_for('tools.feed')}?{self._query(params)}"
+
+    def agencies(self, order: str = "count", ui: str | None = None) -> str:
+        """The agency overview; `order` is count (the default), name or latest."""
+        params = [("order", order)] if order != "count" else []
+        return f"{url_for('tools.agencies')}?{self._query(params, ui)}"
+
+    def opensearch(self) -> str:
+        return f"{url_for('tools.opensearch')}?{self._query([])}"
+
+    def api_agencies(self, order: str = "count") -> str:
+        params = [("order", order)] if order != "count" else []
+        return f"{url_for('api.agencies')}?{self._query(params)}"

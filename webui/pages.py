@@ -18,11 +18,13 @@ from flask import Blueprint, abort, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from indexer.agencies import agency_name
+from search.export import timeline
 from search.request import DEFAULT_PER_PAGE, MAX_PAGE, SORTS, SearchRequest
 from search.results import Hit, SearchResults, facet_label
-from webui import searcher, ui_language
+from webui import export_limit, searcher, ui_language
+from webui.chart import timeline_view
 from webui.display import is_gov_kz, is_web_url, paragraphs, url_label
-from webui.i18n import UI_LANGUAGES, count_releases, format_date, text
+from webui.i18n import UI_LANGUAGES, count_releases, format_date, format_number, text
 from webui.links import Links
 
 bp = Blueprint("pages", __name__)
@@ -240,8 +242,13 @@ def search() -> Response | str:
     redirect_to = canonical_redirect(req, ui)
     if redirect_to is not None:
         return redirect_to
-    results: SearchResults = searcher().search(req)
+    index = searcher()
+    results: SearchResults = index.search(req)
     links = Links(ui)
+    chart = None
+    if results.hits:
+        # The month facet spares a second pass over the matches when it spans > 62 days.
+        chart = timeline_view(timeline(index, req, results.facets.get("month")), req, ui, links)
     if req.q:
         title = text("search_title", ui, q=req.q)
     elif request.args and set(request.args) != {"ui"}:
@@ -276,6 +283,10 @@ def search() -> Response | str:
         per_page_choices=per_page_choices,
         default_per_page=DEFAULT_PER_PAGE,
         json_url=links.api_search(req),
+        timeline=chart,
+        csv_url=links.export_csv(req),
+        csv_hint=text("export_csv_hint", ui, limit=format_number(export_limit(), ui)),
+        feed_url=links.feed(req),
     )
 
 
