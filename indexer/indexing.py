@@ -8,11 +8,13 @@ it and leaves the index as it was at the last commit; `--rebuild` is one transac
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import json
 import os
 import signal
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,9 +32,18 @@ from indexer.schema import INDEX_FORMAT
 from indexer.sources import iter_corpus_files, read_corpus_file
 from indexer.storage import IndexError_, open_or_create_index
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 COMMIT_EVERY = 2000
 WRITER_MEMORY_MB = 256
 PARALLEL_MIN_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
+INTERRUPTED = (
+    "a previous run was interrupted; its lock was released (the index is as of its last "
+    "commit, and this run finishes the job)"
+)
 
 
 class IndexBusy(IndexError_):
@@ -149,6 +160,9 @@ class _Worker(SubWriterTask):
 
     def run(self) -> None:
         _die_with_parent(self.parent)
+        # Ctrl-C reaches the whole process group: the parent handles it (it cancels the
+        # run and ends the workers); a worker would only print a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         super().run()
 
 
@@ -164,6 +178,21 @@ class _ParallelWriter(MpWriter):
         self.tasks.append(task)
         task.start()
         return task
+
+    def cancel(self) -> None:
+        """End the workers, then discard the batch.
+
+        Whoosh's `cancel` only flags the parent's copies of the worker objects: the workers
+        would wait for work forever, holding the write lock (they share its open file), and
+        the interpreter's exit would wait for them (a Ctrl-C that never returns).
+        """
+        for task in self.tasks:
+            if task.is_alive():
+                task.kill()
+        for task in self.tasks:
+            task.join(timeout=5)
+        self.jobqueue.cancel_join_thread()
+        super().cancel()
 
 
 class _Batches:
@@ -211,9 +240,73 @@ class _Batches:
             self.pending = 0
 
     def cancel(self) -> None:
-        if self.writer is not None:
-            self.writer.cancel()
-            self.writer = None
+        """Discard the uncommitted batch (the index stays as of the last commit)."""
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            # Cancelled mid-commit, Whoosh's cancel may fail: don't mask why the run stopped.
+            with contextlib.suppress(Exception):
+                writer.cancel()
+
+
+class _RunLock:
+    """The lock one indexing run holds from start to end.
+
+    Whoosh's write lock is taken per batch, so a second run could write between two
+    batches of the first and add again what the first had just added (each reads the
+    index's digests when it starts). This lock keeps the second run waiting `timeout`
+    seconds, then `IndexBusy`, as the README promises.
+
+    It is an fcntl lock, which the kernel releases when its holder dies, however it dies
+    (SIGKILL, out of memory), together with the worker processes that share it. The file
+    holds the holder's pid while a run is going and is emptied when the run ends in any
+    orderly way (done, an error, Ctrl-C), so a run that finds a pid in a file it could lock
+    knows the previous run was killed. A lock a live process holds is never taken.
+    """
+
+    FILE = "govpress_RUNLOCK"
+
+    def __init__(self, index_dir: Path, timeout: float) -> None:
+        self.index_dir = index_dir
+        self.timeout = timeout
+        self.fd: int | None = None
+
+    def acquire(self) -> str | None:
+        """Take the lock; the pid a killed previous run left in it, or None."""
+        if fcntl is None:  # no fcntl (Windows): Whoosh's own lock only
+            return None
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.index_dir / self.FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise IndexError_(
+                f"{self.index_dir}: cannot write to the index ({exc.strerror or exc})"
+            ) from exc
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise IndexBusy(
+                        f"{self.index_dir}: another `govpress index` is writing to this "
+                        f"index (waited {self.timeout:g} s); try again when it has finished"
+                    ) from None
+                time.sleep(0.05)
+        previous = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self.fd = fd
+        return previous or None
+
+    def release(self) -> None:
+        fd, self.fd = self.fd, None
+        if fd is not None:
+            try:
+                os.ftruncate(fd, 0)
+            finally:
+                os.close(fd)  # releases the lock
 
 
 def index_paths(
@@ -233,33 +326,39 @@ def index_paths(
     `jobs` worker processes analyze and write (default: one per core, for large input).
     """
     paths = list(paths)
-    ix = open_or_create_index(index_dir)
-    summary = IndexSummary()
-    files = list(iter_corpus_files(paths))
-    total_bytes = sum(_size(path) for path in files)
-    if jobs is None:
-        jobs = (os.cpu_count() or 1) if total_bytes >= PARALLEL_MIN_BYTES else 1
-    batches = _Batches(ix, lock_timeout, single=rebuild, every=commit_every, jobs=jobs)
-    if rebuild:
-        batches.open().delete_by_query(Every())
-        known: dict[str, str] = {}
-    else:
-        known = _indexed_digests(ix)
-    seen: dict[str, Location | None] = {}
-    bar = tqdm(
-        total=total_bytes, unit="B", unit_scale=True, disable=not progress, leave=False
-    )
+    run_lock = _RunLock(index_dir, lock_timeout)
+    if run_lock.acquire() is not None:
+        report(f"{index_dir}: {INTERRUPTED}")
     try:
-        for path in files:
-            summary.files += 1
-            _index_file(path, summary, batches, known, seen, report)
-            bar.update(_size(path))
-        batches.commit()
-    except BaseException:
-        batches.cancel()
-        raise
+        ix = open_or_create_index(index_dir, rebuild=rebuild)
+        summary = IndexSummary()
+        files = list(iter_corpus_files(paths))
+        total_bytes = sum(_size(path) for path in files)
+        if jobs is None:
+            jobs = (os.cpu_count() or 1) if total_bytes >= PARALLEL_MIN_BYTES else 1
+        batches = _Batches(ix, lock_timeout, single=rebuild, every=commit_every, jobs=jobs)
+        if rebuild:
+            batches.open().delete_by_query(Every())
+            known: dict[str, str] = {}
+        else:
+            known = _indexed_digests(ix)
+        seen: dict[str, Location | None] = {}
+        bar = tqdm(
+            total=total_bytes, unit="B", unit_scale=True, disable=not progress, leave=False
+        )
+        try:
+            for path in files:
+                summary.files += 1
+                _index_file(path, summary, batches, known, seen, report)
+                bar.update(_size(path))
+            batches.commit()
+        except BaseException:
+            batches.cancel()
+            raise
+        finally:
+            bar.close()
     finally:
-        bar.close()
+        run_lock.release()
     for path in paths:
         if not path.exists():
             message = f"{path}: no such file or folder"

@@ -21,25 +21,41 @@ class IndexMissing(IndexError_):
 
 
 def index_exists(index_dir: Path) -> bool:
-    return index_dir.is_dir() and index.exists_in(str(index_dir), indexname=INDEX_NAME)
+    """Whether `index_dir` holds a govpress index (readable or not: see `open_index`)."""
+    return index_dir.is_dir() and any(index_dir.glob(f"_{INDEX_NAME}_*.toc"))
 
 
 def open_index(index_dir: Path) -> FileIndex:
-    """The existing index, or `IndexMissing` naming the directory and what to run."""
+    """The existing index, or `IndexMissing` / `IndexError_` saying what to run."""
     if not index_exists(index_dir):
         raise IndexMissing(
             f"{index_dir}: no govpress index here; run `govpress index` to build one"
         )
     try:
         return index.open_dir(str(index_dir), indexname=INDEX_NAME)
-    except Exception as exc:  # whoosh raises many kinds on a damaged directory
-        raise IndexError_(f"{index_dir}: cannot open the index ({exc})") from exc
+    except Exception as exc:  # whoosh raises many kinds on a damaged or foreign directory
+        raise IndexError_(
+            f"{index_dir}: cannot open the index ({type(exc).__name__}: {exc}); it may have "
+            "been built by another version of govpress: run `govpress index --rebuild`"
+        ) from exc
 
 
-def open_or_create_index(index_dir: Path) -> FileIndex:
-    """The index to write into; an empty one is created the first time."""
+def open_or_create_index(index_dir: Path, *, rebuild: bool = False) -> FileIndex:
+    """The index to write into; an empty one the first time.
+
+    With `rebuild`, an index this version cannot use (unreadable, or with other fields)
+    is replaced by an empty one; a usable one is kept, to be emptied in the rebuild's own
+    transaction, so that a failed rebuild leaves it as it was.
+    """
     if index_exists(index_dir):
-        return open_index(index_dir)
+        try:
+            ix = open_index(index_dir)
+        except IndexError_:
+            if not rebuild:
+                raise
+        else:
+            if not rebuild or set(ix.schema.names()) == set(release_schema().names()):
+                return ix
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         return index.create_in(str(index_dir), release_schema(), indexname=INDEX_NAME)

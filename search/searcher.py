@@ -1,10 +1,11 @@
 """The search engine: a `SearchRequest` in, `SearchResults` out.
 
-Filters, facet counts and date sorting run over per-document arrays (agency, language,
-date) read once per index generation, so they cost microseconds per document instead of
-a Whoosh query each; Whoosh finds and scores the matching documents. One `Searcher` is
-shared by all threads of a server: each thread keeps its own Whoosh searcher and moves to
-the newest index generation by itself.
+A query is evaluated over the whole index at once (`search.evaluate`: postings read a
+block at a time, combined and BM25F-scored with numpy), and filters, facet counts and
+sorting run over per-document arrays (`search.columns`), so a results page costs vector
+operations, not a Python step per matching document. One `Searcher` is shared by all
+threads of a server: each thread keeps its own Whoosh searcher and moves to the newest
+index generation by itself.
 """
 
 from __future__ import annotations
@@ -13,90 +14,25 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from whoosh import query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.agencies import agency_name
 from indexer.release import Location, Release
 from indexer.storage import open_index
+from search.columns import ColumnCache, Columns
+from search.evaluate import Evaluation, Evaluator
 from search.query import ParsedQuery, QueryParser
 from search.request import SearchRequest
-from search.results import FacetValue, Hit, SearchResults
+from search.results import Hit, SearchResults
 from search.snippets import snippet
-from search.spelling import suggest
+from search.spelling import Lexicon, suggest
 
 REFRESH_SECONDS = 0.5
 FACETS = ("agency", "lang", "month")
-
-
-@dataclass
-class _Columns:
-    """Per-document values of one index generation, indexed by Whoosh docnum."""
-
-    generation: int
-    live: np.ndarray  # bool: not deleted
-    date: np.ndarray  # int32 YYYYMMDD
-    codes: dict[str, np.ndarray]  # facet → int32 code per doc
-    values: dict[str, list[str]]  # facet → value per code
-    id_rank: np.ndarray  # int32 rank of the id in sorted order (deterministic ties)
-
-    @classmethod
-    def read(cls, searcher: WhooshSearcher) -> _Columns:
-        reader = searcher.reader()
-        size = reader.doc_count_all()
-        if size == 0:  # an empty index has no columns at all
-            empty = np.zeros(0, dtype=np.int32)
-            return cls(reader.generation(), np.zeros(0, dtype=bool), empty,
-                       dict.fromkeys(FACETS, empty), {f: [] for f in FACETS}, empty)
-        live = np.zeros(size, dtype=bool)
-        live[list(reader.all_doc_ids())] = True
-        date = np.fromiter(
-            (v or 0 for v in reader.column_reader("date")), dtype=np.int32, count=size
-        )
-        codes, values = {}, {}
-        for facet in FACETS:
-            column = list(reader.column_reader(facet))
-            uniques = sorted(set(column))
-            lookup = {value: code for code, value in enumerate(uniques)}
-            codes[facet] = np.fromiter((lookup[v] for v in column), dtype=np.int32, count=size)
-            values[facet] = uniques
-        ids = list(reader.column_reader("id"))
-        id_rank = np.empty(size, dtype=np.int32)
-        id_rank[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(size)
-        return cls(reader.generation(), live, date, codes, values, id_rank)
-
-    def mask(self, request: SearchRequest, *, without: str | None = None) -> np.ndarray:
-        """Documents the request's filters allow (leaving out one facet's own filter)."""
-        mask = self.live.copy()
-        if request.agencies and without != "agency":
-            mask &= self._selected("agency", request.agencies)
-        if request.lang and without != "lang":
-            mask &= self._selected("lang", (request.lang,))
-        if request.date_from:
-            mask &= self.date >= int(request.date_from.strftime("%Y%m%d"))
-        if request.date_to:
-            mask &= self.date <= int(request.date_to.strftime("%Y%m%d"))
-        return mask
-
-    def _selected(self, facet: str, wanted: tuple[str, ...]) -> np.ndarray:
-        values = self.values[facet]
-        codes = [values.index(v) for v in wanted if v in values]
-        return np.isin(self.codes[facet], codes)
-
-    def counts(self, facet: str, docnums: np.ndarray) -> list[FacetValue]:
-        counts = np.bincount(self.codes[facet][docnums], minlength=len(self.values[facet]))
-        found = [
-            FacetValue(self.values[facet][code], int(n))
-            for code, n in enumerate(counts)
-            if n and self.values[facet][code]
-        ]
-        if facet == "month":
-            return sorted(found, key=lambda v: v.value, reverse=True)
-        return sorted(found, key=lambda v: (-v.count, v.value))
+SCORE_DECIMALS = 5  # scores equal to this many decimals are ties, broken by date and id
 
 
 class _Local(threading.local):
@@ -112,8 +48,8 @@ class Searcher:
         self._ix = open_index(self.index_dir)
         self._parser = QueryParser(self._ix.schema)
         self._local = _Local()
-        self._columns: _Columns | None = None
-        self._columns_lock = threading.Lock()
+        self._columns = ColumnCache()
+        self._lexicon = Lexicon()
 
     # -- plumbing: a fresh Whoosh searcher per thread, columns per generation --------
 
@@ -130,16 +66,8 @@ class Searcher:
         local.checked = now
         return local.searcher
 
-    def _columns_for(self, searcher: WhooshSearcher) -> _Columns:
-        generation = searcher.reader().generation()
-        columns = self._columns
-        if columns is None or columns.generation != generation:
-            with self._columns_lock:
-                columns = self._columns
-                if columns is None or columns.generation != generation:
-                    columns = _Columns.read(searcher)
-                    self._columns = columns
-        return columns
+    def _columns_for(self, searcher: WhooshSearcher) -> Columns:
+        return self._columns.for_searcher(searcher)
 
     def _retrying(self, work):
         """Run `work(searcher, columns)`, once more on a fresh searcher if files vanished."""
@@ -158,7 +86,7 @@ class Searcher:
         return self._retrying(lambda s, c: self._search(s, c, request, parsed))
 
     def document(self, release_id: str) -> Release | None:
-        def find(searcher: WhooshSearcher, _: _Columns) -> Release | None:
+        def find(searcher: WhooshSearcher, _: Columns) -> Release | None:
             docnum = searcher.document_number(id=release_id)
             return None if docnum is None else _release(searcher.stored_fields(docnum))
 
@@ -167,7 +95,7 @@ class Searcher:
     def similar(self, release_id: str, limit: int = 5) -> list[Hit]:
         """Releases that share the most distinctive words with this one."""
 
-        def find(searcher: WhooshSearcher, _: _Columns) -> list[Hit]:
+        def find(searcher: WhooshSearcher, _: Columns) -> list[Hit]:
             docnum = searcher.document_number(id=release_id)
             if docnum is None:
                 return []
@@ -188,11 +116,12 @@ class Searcher:
     def _search(
         self,
         searcher: WhooshSearcher,
-        columns: _Columns,
+        columns: Columns,
         request: SearchRequest,
         parsed: ParsedQuery | None,
     ) -> SearchResults:
-        matched = self._matching(searcher, parsed, columns)
+        evaluation = _evaluate(searcher, columns, parsed)
+        matched = columns.live if evaluation is None else evaluation.mask
         allowed = columns.mask(request)
         docnums = np.flatnonzero(matched & allowed)
         facets = {facet: columns.counts(facet, docnums) for facet in FACETS}
@@ -203,58 +132,30 @@ class Searcher:
             for facet in ("agency", "lang")
         }
         start = (request.page - 1) * request.per_page
+        chosen = _order(columns, docnums, evaluation, request.sort, start + request.per_page)
         marks = parsed.expanded(searcher.reader()) if parsed is not None else None
-        if marks is not None and request.sort == "relevance":
-            page = self._by_relevance(searcher, columns, marks, docnums, start, request)
-        else:
-            page = self._by_date(searcher, columns, marks, docnums, start, request)
+        page = [
+            _hit(
+                searcher.stored_fields(int(docnum)), marks,
+                None if evaluation is None else float(evaluation.score[docnum]),
+            )
+            for docnum in chosen[start:]
+        ]
         suggestion = None
         if parsed is not None and len(docnums) < 3:
             # Counted within the filters: a respelling is offered only if it finds more
             # of what the user is looking at (`Dosayev` in `agency=economy` finds nothing).
             suggestion = suggest(
-                searcher, self._parser, parsed, request.q,
+                searcher, self._lexicon, self._parser, parsed, request.q,
                 lambda q: int((self._matching(searcher, q, columns) & allowed).sum()),
             )
         return SearchResults(request, len(docnums), page, facets, suggestion, choices)
 
     def _matching(
-        self, searcher: WhooshSearcher, parsed: ParsedQuery | None, columns: _Columns
+        self, searcher: WhooshSearcher, parsed: ParsedQuery | None, columns: Columns
     ) -> np.ndarray:
-        matched = np.zeros(len(columns.live), dtype=bool)
-        if parsed is None:
-            matched[:] = True
-            return matched
-        matched[np.fromiter(_matching_docnums(searcher, parsed.query), dtype=np.int64)] = True
-        return matched
-
-    def _by_relevance(self, searcher, columns, parsed, docnums, start, request) -> list[Hit]:
-        if start >= len(docnums):
-            return []
-        allowed = set(docnums.tolist())
-        wanted = start + request.per_page
-        limit = wanted
-        while True:
-            # Whoosh cuts its top `limit` among equal scores by its own (docnum) order; the
-            # order here breaks ties by date and id, so every document tied with the last
-            # one wanted must be fetched, or pages would overlap and skip releases.
-            results = searcher.search(parsed.query, limit=limit, filter=allowed)
-            scored = [(round(hit.score, 6), hit.docnum) for hit in results]
-            if len(scored) < limit or scored[-1][0] < scored[wanted - 1][0]:
-                break
-            limit *= 2
-        scored.sort(key=lambda p: (-p[0], -columns.date[p[1]], columns.id_rank[p[1]]))
-        return [
-            _hit(searcher.stored_fields(docnum), parsed, score)
-            for score, docnum in scored[start : start + request.per_page]
-        ]
-
-    def _by_date(self, searcher, columns, parsed, docnums, start, request) -> list[Hit]:
-        newest_first = request.sort != "oldest"
-        dates = columns.date[docnums].astype(np.int64)
-        order = np.lexsort((columns.id_rank[docnums], -dates if newest_first else dates))
-        chosen = docnums[order[start : start + request.per_page]]
-        return [_hit(searcher.stored_fields(int(d)), parsed, None) for d in chosen]
+        evaluation = _evaluate(searcher, columns, parsed)
+        return columns.live.copy() if evaluation is None else evaluation.mask
 
     # -- every match at once: exports, feeds, timelines, overviews (search/export.py) --
 
@@ -271,18 +172,11 @@ class Searcher:
         snapshot = self._ix.searcher()
         try:
             columns = self._columns_for(snapshot)
-            matched = self._matching(snapshot, parsed, columns) & columns.mask(request)
-            docnums = np.flatnonzero(matched)
-            dates = columns.date[docnums].astype(np.int64)
-            keys = [columns.id_rank[docnums], dates if request.sort == "oldest" else -dates]
-            if parsed is not None and request.sort == "relevance":
-                # The order of `_by_relevance`: score (rounded as there), newest, id.
-                scores = np.zeros(len(columns.live))
-                results = snapshot.search(parsed.query, limit=None, filter=set(docnums.tolist()))
-                for docnum, score in results.items():
-                    scores[docnum] = round(score, 6)
-                keys.append(-scores[docnums])
-            chosen = docnums[np.lexsort(keys)[:limit]]
+            evaluation = _evaluate(snapshot, columns, parsed)
+            matched = columns.live if evaluation is None else evaluation.mask
+            docnums = np.flatnonzero(matched & columns.mask(request))
+            wanted = len(docnums) if limit is None else min(limit, len(docnums))
+            chosen = _order(columns, docnums, evaluation, request.sort, wanted)
         except BaseException:
             snapshot.close()
             raise
@@ -301,7 +195,7 @@ class Searcher:
         matches, unordered: what timelines and overviews count, without reading releases."""
         parsed = self._parser.parse(request.q)
 
-        def read(searcher: WhooshSearcher, columns: _Columns) -> dict[str, np.ndarray]:
+        def read(searcher: WhooshSearcher, columns: Columns) -> dict[str, np.ndarray]:
             docnums = np.flatnonzero(self._matching(searcher, parsed, columns)
                                      & columns.mask(request))
             raw = columns.date[docnums].astype(np.int64)
@@ -316,17 +210,32 @@ class Searcher:
         return self._retrying(read)
 
 
-def _matching_docnums(searcher: WhooshSearcher, q: query.Query) -> Iterator[int]:
-    """Every document `q` matches, segment by segment.
+def _evaluate(
+    searcher: WhooshSearcher, columns: Columns, parsed: ParsedQuery | None
+) -> Evaluation | None:
+    return None if parsed is None else Evaluator(searcher, columns).evaluate(parsed.query)
 
-    Not `Query.docs()`: its `all_ids()` replaces matchers as it goes, and that drops the
-    NOT side of an AND NOT over a phrase (whoosh-reloaded 2.7.5).
-    """
-    for leaf, offset in searcher.leaf_searchers():
-        matcher = q.matcher(leaf, leaf.boolean_context())
-        while matcher.is_active():
-            yield offset + matcher.id()
-            matcher.next()
+
+def _order(
+    columns: Columns, docnums: np.ndarray, evaluation: Evaluation | None, sort: str, count: int
+) -> np.ndarray:
+    """The first `count` of `docnums` in the order of `sort`: relevance (score, then
+    newest, then id), newest or oldest (date, then id). Only the leaders are fully sorted:
+    the documents at or before the `count`-th by the first key, ties included."""
+    if count <= 0 or len(docnums) == 0:
+        return docnums[:0]
+    dates = columns.date[docnums].astype(np.int64)
+    if evaluation is not None and sort == "relevance":
+        keys = [-np.round(evaluation.score[docnums].astype(np.float64), SCORE_DECIMALS), -dates]
+    else:
+        keys = [dates if sort == "oldest" else -dates]
+    first = keys[0]
+    if count < len(docnums):
+        cutoff = np.partition(first, count - 1)[count - 1]
+        leaders = first <= cutoff
+        docnums, dates, keys = docnums[leaders], dates[leaders], [k[leaders] for k in keys]
+    order = np.lexsort([columns.id_rank[docnums], *reversed(keys)])
+    return docnums[order[:count]]
 
 
 def _date(value: int) -> dt.date:

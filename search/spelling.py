@@ -9,33 +9,77 @@ form of a release that has it (`Dosayev` → `Dossayev`, `ecconomy` → `economy
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 from whoosh.query import Term
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.analysis import normalize_word, term_spans
+from search.columns import segment_id
 from search.query import ParsedQuery, QueryParser
 
 FIELD = "body"
 MAX_WORDS = 8
 MAX_EDITS = 2
 MIN_WORD_CHARS = 4
-MAX_WORD_CHARS = 30  # longer is no word; Whoosh's corrector slows with length (~0.2 s at 500)
+MAX_WORD_CHARS = 30  # longer is no word
+CANDIDATES = 20
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 
 
-def _respell(searcher: WhooshSearcher, word: str) -> str | None:
+class Lexicon:
+    """Every term of the searched field, read per segment and kept while it lives.
+
+    Whoosh's own corrector computes an edit distance in Python for every term of the
+    index (seconds on a large one); this list goes to rapidfuzz's C++ instead.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._segments: dict[str | None, list[str]] = {}
+        self._generation: int | None = None
+        self._terms: list[str] = []
+
+    def terms(self, searcher: WhooshSearcher) -> list[str]:
+        generation = searcher.reader().generation()
+        with self._lock:
+            if generation != self._generation:
+                segments = {}
+                for leaf, _ in searcher.leaf_searchers():
+                    reader = leaf.reader()
+                    key = segment_id(reader)
+                    known = self._segments.get(key) if key is not None else None
+                    segments[key] = known or [b.decode() for b in reader.lexicon(FIELD)]
+                self._segments = segments
+                self._terms = sorted(set().union(*segments.values()))
+                self._generation = generation
+            return self._terms
+
+
+def _respell(searcher: WhooshSearcher, lexicon: Lexicon, word: str) -> str | None:
     term = normalize_word(word)
     if not MIN_WORD_CHARS <= len(term) <= MAX_WORD_CHARS or not term.isalpha():
         return None
     reader = searcher.reader()
     if reader.doc_frequency(FIELD, term) > 0:
         return None
-    candidates = searcher.corrector(FIELD).suggest(term, limit=1, maxdist=MAX_EDITS)
-    if not candidates:
+    cyrillic = bool(_CYRILLIC.search(term))
+    close = [
+        (distance, -reader.doc_frequency(FIELD, candidate), candidate)
+        for candidate, distance, _ in process.extract(
+            term, lexicon.terms(searcher), scorer=DamerauLevenshtein.distance,
+            score_cutoff=MAX_EDITS, limit=CANDIDATES,
+        )
+        if candidate.isalpha() and bool(_CYRILLIC.search(candidate)) == cyrillic
+    ]
+    if not close:
         return None
-    better = candidates[0] if _CYRILLIC.search(term) else _written_form(searcher, candidates[0])
+    better = min(close)[2]
+    if not cyrillic:
+        better = _written_form(searcher, better)
     return better.capitalize() if word[:1].isupper() else better
 
 
@@ -52,13 +96,14 @@ def _written_form(searcher: WhooshSearcher, term: str) -> str:
 
 def suggest(
     searcher: WhooshSearcher,
+    lexicon: Lexicon,
     parser: QueryParser,
     parsed: ParsedQuery,
     text: str,
     count: Callable[[ParsedQuery], int],
 ) -> str | None:
     """A better query than `text`: its words respelled, if that finds more releases."""
-    respelled = {word: _respell(searcher, word) for word in parsed.words[:MAX_WORDS]}
+    respelled = {word: _respell(searcher, lexicon, word) for word in parsed.words[:MAX_WORDS]}
     if not any(respelled.values()):
         return None
     suggestion = text

@@ -174,9 +174,43 @@ def test_no_javascript_needed(browser: Browser, base_url: str) -> None:
     context.close()
 
 
+def test_timeline_bar_narrows_the_dates(browser: Browser, base_url: str) -> None:
+    page, errors = new_page(browser)
+    page.goto(f"{base_url}/?ui=en")
+    chart = page.locator("figure.timeline svg[role=img]")
+    assert chart.get_attribute("aria-label", timeout=2000)
+    bars = page.locator("figure.timeline svg a")
+    assert bars.count() == 4  # 4, 5, 12 and 14 March; the days between are empty
+    tooltips = page.locator("figure.timeline svg a title").all_text_contents()
+    assert tooltips == ["4 March 2025: 17 releases", "5 March 2025: 1 release",
+                        "12 March 2025: 1 release", "14 March 2025: 1 release"]
+    box = bars.nth(0).bounding_box()
+    assert box is not None and box["width"] > 20 and box["height"] > 30  # easy to hit
+
+    bars.nth(2).click()  # 12 March
+    page.wait_for_url("**from=2025-03-12**")
+    assert dict(params(page.url)) == {"from": "2025-03-12", "to": "2025-03-12", "ui": "en"}
+    assert len(hit_ids(page)) == 1
+    assert page.locator("ol.hits time").get_attribute("datetime") == "2025-03-12"
+    assert page.input_value("input[name=from]") == "2025-03-12"
+    assert page.input_value("input[name=to]") == "2025-03-12"
+    assert page.locator(".chip").first.inner_text().startswith("12 March 2025")
+    assert page.locator("figure.timeline").count() == 0  # one day: nothing to chart
+
+    # The same from a search: the query and its other filters stay.
+    page.goto(f"{base_url}/search?q=development+OR+развитие&ui=en")
+    page.locator("figure.timeline svg a").first.click()
+    page.wait_for_url("**from=2025-03-04**")
+    assert params(page.url) == [("q", "development OR развитие"), ("from", "2025-03-04"),
+                                ("to", "2025-03-04"), ("ui", "en")]
+    assert len(hit_ids(page)) == 10
+    assert errors == []
+
+
 @pytest.mark.parametrize("path", ["/", "/search?q=жилье", "/search?q=Almaty&agency=almaty&ui=en",
                                   "/doc/economy-956947-ru", "/search?q=zzqq&lang=kk",
-                                  "/search?sort=bad"])
+                                  "/search?sort=bad", "/agencies?ui=en",
+                                  "/search?q=development+OR+развитие"])
 def test_phone_width_has_no_horizontal_scroll(browser: Browser, base_url: str,
                                               path: str) -> None:
     page, errors = new_page(browser, width=375, height=812)
@@ -190,8 +224,8 @@ def test_phone_width_has_no_horizontal_scroll(browser: Browser, base_url: str,
 
 def test_screenshot_of_the_results_page(browser: Browser, base_url: str) -> None:
     page, errors = new_page(browser, width=1280, height=860)
-    page.goto(f"{base_url}/search?q=development&ui=en")
-    assert hit_ids(page)
+    page.goto(f"{base_url}/search?q=development+OR+развитие&ui=en")
+    assert hit_ids(page) and page.locator("figure.timeline svg a").count() == 3
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000

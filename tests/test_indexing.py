@@ -190,3 +190,16 @@ def test_killed_run_leaves_a_readable_index_and_rerun_completes(tmp_path):
     assert sum(summary.unchanged.values()) == committed
     assert summary.total == 600
     assert Searcher(ix).count_all() == 600 - len(summary.skipped)
+
+
+def test_unreadable_index_is_reported_and_rebuild_replaces_it(tmp_path, capsys):
+    ix = tmp_path / "ix"
+    index_paths([bundled_corpus()], ix)
+    for toc in ix.glob("_releases_*.toc"):
+        toc.write_bytes(b"not a whoosh table of contents")
+    assert main(["search", "almaty", "--index-dir", str(ix)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot open the index" in err and "govpress index --rebuild" in err
+    assert main(["index", "--index-dir", str(ix)]) == 1
+    assert main(["index", "--rebuild", "--index-dir", str(ix)]) == 0
+    assert Searcher(ix).count_all() == 20

@@ -70,7 +70,7 @@ class Page(HTMLParser):
             self._script = None
 
     def handle_data(self, data: str) -> None:
-        if self._in and self._in[-1] == "title":
+        if self._in and self._in[-1] == "title" and "svg" not in self._in:  # not a tooltip
             self.title += data
         if self._link is not None:
             self._link["text"] += data

@@ -22,7 +22,7 @@ SLOT = 10  # viewBox units per period
 BAR = 8  # bar width within its slot
 HEIGHT = 100
 TOP = 4  # headroom above the tallest bar
-MIN_BAR = 3  # a single release must still be visible (and clickable)
+MIN_BAR = 6  # a single release must still show (the whole slot is the click target)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -17,9 +18,12 @@ from pathlib import Path
 from indexer.indexing import COMMIT_EVERY, index_paths
 from indexer.locations import INDEX_DIR_ENV, bundled_corpus, default_index_dir
 from indexer.storage import IndexError_
+from search.export import EXPORT_LIMIT, iter_releases
 from search.request import LANGS, MAX_PER_PAGE, SORTS, BadParameter, SearchRequest
 from search.results import SearchResults, facet_label
 from search.searcher import Searcher
+from webui.formats import csv_chunks, jsonl_lines
+from webui.i18n import UI_LANGUAGES
 from webui.serve import serve
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -77,6 +81,23 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--per-page", type=int, default=20, help=f"1–{MAX_PER_PAGE}")
     search.add_argument("--json", action="store_true", help="print the /api/search object")
     _index_dir_option(search)
+
+    export = commands.add_parser(
+        "export", help="write every matching release as CSV or JSON Lines",
+        description="Every release the search finds, in its order (all of them: the "
+        f"{EXPORT_LIMIT:,}-release cap of the web download does not apply here).",
+    )
+    _filter_options(export)
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv",
+                        help="csv (UTF-8 with BOM, for Excel; the default) or jsonl")
+    export.add_argument("--output", "-o", type=Path, default=None, metavar="FILE",
+                        help="write to FILE instead of standard output")
+    export.add_argument("--body", action="store_true", help="include the release text")
+    export.add_argument("--limit", type=_positive, default=None, metavar="N",
+                        help="at most N releases (default: all)")
+    export.add_argument("--ui", choices=UI_LANGUAGES, default="ru",
+                        help="language of agency names (default ru)")
+    _index_dir_option(export)
 
     stats = commands.add_parser("stats", help="counts by language, agency and month")
     _index_dir_option(stats)
@@ -156,6 +177,34 @@ def _plain_snippet(html_snippet: str, bold: str, plain: str) -> str:
     return unescape(marked).replace("\x00", bold).replace("\x01", plain)
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    """Stream the releases as they are read: an export of the whole index never sits in
+    memory. Bytes are UTF-8 whatever the terminal's encoding: the file is the product."""
+    request = _request(args)
+    total, releases = iter_releases(Searcher(args.index_dir), request, args.limit)
+    write = csv_chunks if args.format == "csv" else jsonl_lines
+    chunks = write(releases, args.ui, args.body)
+    if args.output is not None:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            out.writelines(chunks)
+        written = total if args.limit is None else min(total, args.limit)
+        print(f"{written} of {total} release(s) written to {args.output}", file=sys.stderr)
+        return EXIT_OK
+    sys.stdout.flush()
+    stdout = getattr(sys.stdout, "buffer", None)
+    try:
+        for chunk in chunks:
+            if stdout is not None:
+                stdout.write(chunk.encode("utf-8"))
+            else:
+                sys.stdout.write(chunk)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `govpress export … | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    return EXIT_OK
+
+
 def _cmd_stats(args: argparse.Namespace) -> int:
     searcher = Searcher(args.index_dir)
     results = searcher.search(SearchRequest(per_page=1))
@@ -174,7 +223,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"index": _cmd_index, "search": _cmd_search, "stats": _cmd_stats, "serve": _cmd_serve}
+COMMANDS = {
+    "index": _cmd_index, "search": _cmd_search, "export": _cmd_export, "stats": _cmd_stats,
+    "serve": _cmd_serve,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -195,8 +247,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("govpress: interrupted; the index keeps what was committed", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # the reader of our output went away (`| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:
-        print(f"govpress: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"govpress: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
 
 

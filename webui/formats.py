@@ -21,6 +21,7 @@ from xml.etree import ElementTree as ET
 from indexer.agencies import agency_name
 from indexer.release import Release
 from search.request import SearchRequest
+from webui.display import paragraphs
 
 CSV_COLUMNS = ("id", "date", "agency", "agency_name", "lang", "title", "url")
 BODY_COLUMN = "body"
@@ -153,7 +154,7 @@ def _timestamp(date: dt.date) -> str:
 
 
 def _summary(body: str) -> str:
-    text = " ".join(body.replace("\u200b", "").split())
+    text = " ".join(paragraphs(body))  # glued sentences ("2024.Among") spaced for reading
     if len(text) <= SUMMARY_CHARS:
         return text
     cut = text.rfind(" ", 0, SUMMARY_CHARS)
@@ -184,12 +185,14 @@ def atom_feed(
     bytes change only when the results do, and feed readers can cache them."""
 
     def add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        element = ET.SubElement(parent, tag, attrs)
         if text is not None:
             element.text = xml_text(text)
         return element
 
-    feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: ui})
+    # Unprefixed tags and an `xmlns` attribute: ElementTree's `default_namespace` refuses
+    # unqualified attributes, and `register_namespace` would change global state.
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: ui})
     add(feed, "id", feed_id(search))
     add(feed, "title", title)
     newest = max((e.release.date for e in entries), default=None)
@@ -215,7 +218,7 @@ def atom_feed(
             label=xml_text(agency_name(release.agency).in_language(ui)))
         if release.body.strip():
             add(entry, "summary", _summary(release.body), type="text").set(XML_LANG, release.lang)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True, default_namespace=ATOM)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
 # -- OpenSearch -----------------------------------------------------------------------------
@@ -226,10 +229,10 @@ def opensearch_description(
     icon_url: str, ui: str,
 ) -> bytes:
     """The OpenSearch 1.1 description browsers read to add govpress as a search engine."""
-    root = ET.Element(f"{{{OPENSEARCH}}}OpenSearchDescription")
+    root = ET.Element("OpenSearchDescription", {"xmlns": OPENSEARCH})
 
     def add(tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        element = ET.SubElement(root, f"{{{OPENSEARCH}}}{tag}", attrs)
+        element = ET.SubElement(root, tag, attrs)
         if text is not None:
             element.text = xml_text(text)
         return element
@@ -240,7 +243,6 @@ def opensearch_description(
     add("OutputEncoding", "UTF-8")
     add("Language", ui)
     add("Image", icon_url, type="image/svg+xml", width="64", height="64")
-    add("Url", type="text/html", method="get", template=html_template)
+    add("Url", type="text/html", template=html_template)
     add("Url", type="application/atom+xml", template=atom_template)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True,
-                       default_namespace=OPENSEARCH)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,200 @@
+"""Per-document arrays of one index generation: filters, facets, sorting and scoring in numpy.
+
+Whoosh answers "which documents have this term"; everything else a results page needs
+(filter by agency, language and date, count facets, sort by date, BM25 field lengths)
+is a vector operation over these arrays instead of a Whoosh query or a per-document
+Python call. Segments never change once written, so their arrays are read once and kept
+while the segment lives; a new generation only concatenates them and re-reads deletions.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher as WhooshSearcher
+from whoosh.util.numeric import byte_to_length
+
+from search.request import SearchRequest
+from search.results import FacetValue
+
+FACETS = ("agency", "lang", "month")
+TEXT_FIELDS = ("title", "body")
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """The arrays of one segment, in its own docnum order."""
+
+    date: np.ndarray  # int32 YYYYMMDD
+    codes: dict[str, np.ndarray]  # facet → int32 code (codes are shared by all segments)
+    ids: np.ndarray  # str
+    lengths: dict[str, np.ndarray]  # text field → float32 length in terms
+
+
+class Vocabulary:
+    """Facet value ↔ code, shared by every segment so codes mean one thing everywhere."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+        self.values: dict[str, list[str]] = {facet: [] for facet in FACETS}
+
+    def encode(self, facet: str, column: list[str]) -> np.ndarray:
+        codes, values = self.codes[facet], self.values[facet]
+        for value in set(column) - codes.keys():
+            codes[value] = len(values)
+            values.append(value)
+        return np.fromiter((codes[v] for v in column), dtype=np.int32, count=len(column))
+
+
+def _field_lengths(reader: IndexReader, field: str, size: int) -> np.ndarray:
+    """Terms per document in `field`, as Whoosh's BM25 sees them (one byte, decoded)."""
+    try:  # whoosh3 codec: the encoded lengths are a column; read it whole
+        column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+        if column is None:
+            return np.zeros(size, dtype=np.float32)
+        encoded = np.fromiter((b or 0 for b in column), dtype=np.uint8, count=size)
+        return _LENGTHS[encoded]
+    except AttributeError:
+        return np.fromiter(
+            (reader.doc_field_length(d, field, 0) for d in range(size)),
+            dtype=np.float32, count=size,
+        )
+
+
+def _read_segment(reader: IndexReader, vocabulary: Vocabulary) -> _Segment:
+    size = reader.doc_count_all()
+    if size == 0:
+        empty = np.zeros(0, dtype=np.int32)
+        return _Segment(empty, dict.fromkeys(FACETS, empty), np.zeros(0, dtype=str),
+                        dict.fromkeys(TEXT_FIELDS, empty.astype(np.float32)))
+    date = np.fromiter((v or 0 for v in reader.column_reader("date")), np.int32, count=size)
+    codes = {f: vocabulary.encode(f, list(reader.column_reader(f))) for f in FACETS}
+    ids = np.array(list(reader.column_reader("id")), dtype=str)
+    lengths = {field: _field_lengths(reader, field, size) for field in TEXT_FIELDS}
+    return _Segment(date, codes, ids, lengths)
+
+
+@dataclass
+class Columns:
+    """The arrays of one generation, indexed by the top-level Whoosh docnum."""
+
+    generation: int
+    live: np.ndarray  # bool: not deleted
+    date: np.ndarray
+    codes: dict[str, np.ndarray]
+    values: dict[str, list[str]]  # facet → value of each code
+    ids: np.ndarray
+    id_rank: np.ndarray  # int32 rank of the id in sorted order, for deterministic ties
+    lengths: dict[str, np.ndarray]
+    average_length: dict[str, float]
+
+    @property
+    def size(self) -> int:
+        return len(self.live)
+
+    def mask(self, request: SearchRequest, *, without: str | None = None) -> np.ndarray:
+        """Documents the request's filters allow (leaving out one facet's own filter)."""
+        mask = self.live.copy()
+        if request.agencies and without != "agency":
+            mask &= self._selected("agency", request.agencies)
+        if request.lang and without != "lang":
+            mask &= self._selected("lang", (request.lang,))
+        if request.date_from:
+            mask &= self.date >= int(request.date_from.strftime("%Y%m%d"))
+        if request.date_to:
+            mask &= self.date <= int(request.date_to.strftime("%Y%m%d"))
+        return mask
+
+    def _selected(self, facet: str, wanted: tuple[str, ...]) -> np.ndarray:
+        values = self.values[facet]
+        codes = [values.index(v) for v in wanted if v in values]
+        return np.isin(self.codes[facet], codes)
+
+    def counts(self, facet: str, docnums: np.ndarray) -> list[FacetValue]:
+        values = self.values[facet]
+        counts = np.bincount(self.codes[facet][docnums], minlength=len(values))
+        found = [FacetValue(values[code], int(n)) for code, n in enumerate(counts)
+                 if n and values[code]]
+        if facet == "month":
+            return sorted(found, key=lambda v: v.value, reverse=True)
+        return sorted(found, key=lambda v: (-v.count, v.value))
+
+
+class ColumnCache:
+    """Builds `Columns` for a generation from per-segment arrays kept across generations."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._vocabulary = Vocabulary()
+        self._segments: dict[str, _Segment] = {}
+        self._current: Columns | None = None
+
+    def for_searcher(self, searcher: WhooshSearcher) -> Columns:
+        generation = searcher.reader().generation()
+        current = self._current
+        if current is not None and current.generation == generation:
+            return current
+        with self._lock:
+            current = self._current
+            if current is None or current.generation != generation:
+                current = self._build(searcher, generation)
+                self._current = current
+            return current
+
+    def _build(self, searcher: WhooshSearcher, generation: int) -> Columns:
+        leaves = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+        segments = []
+        for reader in leaves:
+            segid = segment_id(reader)
+            if segid is None or segid not in self._segments:
+                segment = _read_segment(reader, self._vocabulary)
+                if segid is not None:
+                    self._segments[segid] = segment
+            else:
+                segment = self._segments[segid]
+            segments.append(segment)
+        alive = {segment_id(r) for r in leaves}
+        self._segments = {k: v for k, v in self._segments.items() if k in alive}
+        live = np.concatenate(
+            [_live(reader) for reader in leaves] or [np.zeros(0, dtype=bool)]
+        )
+        ids = np.concatenate([s.ids for s in segments] or [np.zeros(0, dtype=str)])
+        id_rank = np.empty(len(ids), dtype=np.int32)
+        id_rank[np.argsort(ids, kind="stable")] = np.arange(len(ids), dtype=np.int32)
+        lengths = {f: _concat([s.lengths[f] for s in segments], np.float32)
+                   for f in TEXT_FIELDS}
+        live_count = max(1, int(live.sum()))
+        return Columns(
+            generation=generation,
+            live=live,
+            date=_concat([s.date for s in segments], np.int32),
+            codes={f: _concat([s.codes[f] for s in segments], np.int32) for f in FACETS},
+            values={f: list(self._vocabulary.values[f]) for f in FACETS},
+            ids=ids,
+            id_rank=id_rank,
+            lengths=lengths,
+            average_length={
+                f: float(lengths[f][live].sum()) / live_count or 1.0 for f in TEXT_FIELDS
+            },
+        )
+
+
+def _concat(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
+
+
+def segment_id(reader: IndexReader) -> str | None:
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    return segment.segment_id() if segment is not None else None
+
+
+def _live(reader: IndexReader) -> np.ndarray:
+    live = np.ones(reader.doc_count_all(), dtype=bool)
+    if reader.has_deletions():
+        live[list(reader.deleted_docs_set)] = False
+    return live

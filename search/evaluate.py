@@ -1,0 +1,197 @@
+"""Evaluate a parsed query over the whole index at once: which documents match, and their
+BM25F scores, as numpy arrays indexed by docnum.
+
+A results page needs every match (for the total and the facets), not just the best 20,
+so instead of Whoosh's one-document-at-a-time matchers, postings are read a block at a
+time (ids and term frequencies) and combined with vector operations: AND is `&`, OR is
+`|`, scores add up. Only phrases need positions; their candidates (documents with every
+word) are checked by Whoosh's own phrase matcher.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.searching import Searcher as WhooshSearcher
+
+from search.columns import Columns
+
+K1 = 1.2
+B = 0.75
+MAX_PREFIX_TERMS = 1000  # a prefix matching more terms is cut here (e.g. `про*`)
+
+
+@dataclass
+class Evaluation:
+    mask: np.ndarray  # bool per docnum: matches
+    score: np.ndarray  # float32 per docnum: relevance (0 where nothing scored)
+
+
+def _postings(reader, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Docnums and term frequencies of a term in one segment, read block by block."""
+    matcher = reader.postings(field, text)
+    if isinstance(matcher, FilterMatcher):  # deletions: the live mask removes them
+        matcher = matcher.child
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.append(np.asarray(matcher._ids, dtype=np.int64))
+            weights.append(np.asarray(matcher._weights, dtype=np.float32))
+            matcher._next_block()
+    else:  # another codec: one posting at a time
+        found = []
+        while matcher.is_active():
+            found.append((matcher.id(), matcher.weight()))
+            matcher.next()
+        if found:
+            pairs = np.array(found, dtype=np.float64)
+            ids.append(pairs[:, 0].astype(np.int64))
+            weights.append(pairs[:, 1].astype(np.float32))
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+class Evaluator:
+    """Evaluates queries against one Whoosh searcher and the columns of its generation."""
+
+    def __init__(self, searcher: WhooshSearcher, columns: Columns) -> None:
+        self.searcher = searcher
+        self.columns = columns
+        self.leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
+        self.documents = max(1, int(columns.live.sum()))
+
+    def evaluate(self, q: query.Query) -> Evaluation:
+        result = self._evaluate(q)
+        result.mask &= self.columns.live
+        result.score[~result.mask] = 0
+        return result
+
+    def _empty(self) -> Evaluation:
+        size = self.columns.size
+        return Evaluation(np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float32))
+
+    def _evaluate(self, q: query.Query) -> Evaluation:
+        if isinstance(q, query.Phrase):
+            return self._phrase(q)
+        if isinstance(q, query.Term):
+            return self._term(q.fieldname, q.text, q.boost)
+        if isinstance(q, query.Prefix):
+            return self._prefix(q)
+        if isinstance(q, query.Not):
+            inner = self._evaluate(q.query)
+            return Evaluation(self.columns.live & ~inner.mask, self._empty().score)
+        if isinstance(q, query.AndNot):
+            positive, negative = self._evaluate(q.a), self._evaluate(q.b)
+            positive.mask &= ~negative.mask
+            return positive
+        if isinstance(q, query.AndMaybe):
+            required, optional = self._evaluate(q.a), self._evaluate(q.b)
+            required.score += np.where(required.mask & optional.mask, optional.score, 0)
+            return required
+        if isinstance(q, query.And):
+            return self._and(q.subqueries)
+        if isinstance(q, query.Or):
+            return self._or(q.subqueries)
+        if isinstance(q, query.Every):
+            return Evaluation(self.columns.live.copy(), self._empty().score)
+        if q is query.NullQuery:
+            return self._empty()
+        return self._by_whoosh(q)
+
+    def _term(self, field: str, text: str | bytes, boost: float) -> Evaluation:
+        result = self._empty()
+        average = self.columns.average_length.get(field, 1.0)
+        lengths = self.columns.lengths.get(field)
+        all_ids, all_tf = [], []
+        for reader, offset in self.leaves:
+            if (field, text) in reader:
+                ids, tf = _postings(reader, field, text)
+                all_ids.append(ids + offset)
+                all_tf.append(tf)
+        if not all_ids:
+            return result
+        ids, tf = np.concatenate(all_ids), np.concatenate(all_tf)
+        live = self.columns.live[ids]
+        ids, tf = ids[live], tf[live]
+        result.mask[ids] = True
+        idf = math.log(self.documents / (len(ids) + 1)) + 1
+        if lengths is None:
+            result.score[ids] = boost * idf * tf
+        else:
+            norm = K1 * ((1 - B) + B * lengths[ids] / average)
+            result.score[ids] = boost * idf * (tf * (K1 + 1)) / (tf + norm)
+        return result
+
+    def _and(self, children: list[query.Query]) -> Evaluation:
+        positive = [c for c in children if not isinstance(c, query.Not)]
+        negative = [c.query for c in children if isinstance(c, query.Not)]
+        if positive:
+            result = self._evaluate(positive[0])
+            for child in positive[1:]:
+                other = self._evaluate(child)
+                result.mask &= other.mask
+                result.score += other.score
+        else:
+            result = Evaluation(self.columns.live.copy(), self._empty().score)
+        for child in negative:
+            result.mask &= ~self._evaluate(child).mask
+        return result
+
+    def _or(self, children: list[query.Query]) -> Evaluation:
+        result = self._empty()
+        for child in children:
+            other = self._evaluate(child)
+            result.mask |= other.mask
+            result.score += other.score
+        return result
+
+    def _prefix(self, q: query.Prefix) -> Evaluation:
+        reader = self.searcher.reader()
+        terms = []
+        for btext in q._btexts(reader):
+            terms.append(btext)
+            if len(terms) >= MAX_PREFIX_TERMS:
+                break
+        return self._or([query.Term(q.fieldname, t, boost=q.boost) for t in terms])
+
+    def _phrase(self, q: query.Phrase) -> Evaluation:
+        words = self._and([query.Term(q.fieldname, w, boost=q.boost) for w in q.words])
+        if len(q.words) < 2 or not words.mask.any():
+            return words
+        verified = np.zeros(self.columns.size, dtype=bool)
+        candidates = np.flatnonzero(words.mask)
+        for reader_searcher, offset in self.searcher.leaf_searchers():
+            size = reader_searcher.reader().doc_count_all()
+            inside = candidates[(candidates >= offset) & (candidates < offset + size)]
+            if len(inside) == 0:
+                continue
+            matcher = q.matcher(reader_searcher, reader_searcher.boolean_context())
+            for target in inside - offset:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < target:
+                    matcher.skip_to(int(target))
+                if matcher.is_active() and matcher.id() == target:
+                    verified[offset + target] = True
+        words.mask &= verified
+        return words
+
+    def _by_whoosh(self, q: query.Query) -> Evaluation:
+        """Any other query type: Whoosh's matcher, one document at a time."""
+        result = self._empty()
+        for leaf, offset in self.searcher.leaf_searchers():
+            matcher = q.matcher(leaf)
+            while matcher.is_active():
+                result.mask[offset + matcher.id()] = True
+                result.score[offset + matcher.id()] = matcher.score()
+                matcher.next()
+        return result
