@@ -47,6 +47,10 @@ _DATE = r"(?P<day>[0-9]{2})\.(?P<month>[0-9]{2})\.(?P<year>[0-9]{4})"
 _DATE_ONLY = re.compile(_DATE)
 _TITLE_AND_DATE = re.compile(r"(?P<title>.*?\S)\s+" + _DATE)
 _SOURCE = re.compile(r"(?:Source|Источник|Ақпарат\s+көзі)\s*:\s*(?P<url>\S*)$")
+# The source label is looked for in a line's last characters only: a search of the whole
+# line is quadratic in its length on a run of labels (`Source:Source:…Source: x`, 128 KB:
+# 11 s), and a label with its URL is far shorter than this.
+_SOURCE_TAIL_CHARS = 2000
 _URL_START = re.compile(r"https?://\S*")
 _COMPLETE_URL = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+")
 _GLUED_SENTENCES = re.compile(r"[a-zа-яёәғқңөұүһі0-9][.!?][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]")
@@ -299,7 +303,7 @@ class _ListingParser:
 
 def _find_source(line: str) -> re.Match[str] | None:
     """The source label ending `line`, if only a URL, part of one or nothing follows it."""
-    found = _SOURCE.search(line)
+    found = _SOURCE.search(line, max(0, len(line) - _SOURCE_TAIL_CHARS))
     if found is None:
         return None
     url = found["url"]

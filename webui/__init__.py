@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from flask import Flask, current_app, g, request
+from flask import Flask, abort, current_app, g, request
 from werkzeug.wrappers import Response
 
 from indexer.locations import default_index_dir
@@ -31,6 +31,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 EXTENSION = "govpress"
+MAX_BODY_BYTES = 16 * 1024  # no route reads a body; Flask answers 413 above this
+MAX_URL_BYTES = 8 * 1024  # path + query string; 414 above this (waitress: see serve.py)
 EXPORT_LIMIT_CONFIG = "GOVPRESS_EXPORT_LIMIT"  # app.config key: releases per CSV download
 
 
@@ -86,7 +88,7 @@ def create_app(index_dir: Path | None = None, searcher: Searcher | None = None) 
     the user's data folder), or over a given Searcher (tests pass stand-ins)."""
     app = Flask(__name__)
     app.debug = False
-    app.config.update(MAX_CONTENT_LENGTH=16 * 1024, SEND_FILE_MAX_AGE_DEFAULT=3600)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, SEND_FILE_MAX_AGE_DEFAULT=3600)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = SearcherSource(index_dir, searcher)
@@ -97,6 +99,13 @@ def create_app(index_dir: Path | None = None, searcher: Searcher | None = None) 
     app.register_blueprint(api.bp)
     app.register_blueprint(tools.bp)
     errors.register(app)
+
+    @app.before_request
+    def limit_url_length() -> None:
+        size = len(request.path.encode()) + len(request.query_string)
+        if size > MAX_URL_BYTES:
+            abort(414, description=f"the address is too long: {size:,} bytes, at most "
+                                   f"{MAX_URL_BYTES:,} (path and query string)")
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -19,12 +19,13 @@ import waitress
 from indexer.indexing import index_paths
 from indexer.locations import bundled_corpus
 from indexer.storage import index_exists
-from webui import create_app
+from webui import MAX_BODY_BYTES, create_app
 
 log = logging.getLogger("govpress.serve")
 access_log = logging.getLogger("govpress.access")
 
 THREADS = 8
+MAX_REQUEST_HEADER_BYTES = 16 * 1024
 LOGGED_TARGET_CHARS = 300
 
 
@@ -127,4 +128,9 @@ def serve(index_dir: Path, host: str, port: int) -> None:
         threads=THREADS,
         ident="govpress",
         clear_untrusted_proxy_headers=True,
+        # Waitress's own limits, before the app sees a request: 431 for a request line plus
+        # headers over 16 KB (the app answers 414 for an address over 8 KB), 413 for a body
+        # over 16 KB (no route reads one; the default would buffer up to 1 GB to disk).
+        max_request_header_size=MAX_REQUEST_HEADER_BYTES,
+        max_request_body_size=MAX_BODY_BYTES,
     )
