@@ -60,6 +60,31 @@ def _postings(reader, field: str, text: str | bytes) -> tuple[np.ndarray, np.nda
     return np.concatenate(ids), np.concatenate(weights)
 
 
+def _positions(reader, field: str, text: str, wanted: np.ndarray) -> dict[int, list[int]]:
+    """Word positions of a term in the `wanted` documents (segment docnums, sorted)."""
+    matcher = reader.postings(field, text)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    decode = reader.schema[field].format.decode_positions
+    found: dict[int, list[int]] = {}
+    if not isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            if matcher.id() in wanted:
+                found[matcher.id()] = decode(matcher.value())
+            matcher.next()
+        return found
+    while matcher.is_active():
+        matcher._read_ids()
+        ids = np.asarray(matcher._ids, dtype=np.int64)
+        hits = np.flatnonzero(np.isin(ids, wanted, assume_unique=True))
+        if len(hits):
+            matcher._read_values()
+            for i in hits.tolist():
+                found[int(ids[i])] = decode(matcher._values[i])
+        matcher._next_block()
+    return found
+
+
 class Evaluator:
     """Evaluates queries against one Whoosh searcher and the columns of its generation."""
 
@@ -167,8 +192,36 @@ class Evaluator:
         words = self._and([query.Term(q.fieldname, w, boost=q.boost) for w in q.words])
         if len(q.words) < 2 or not words.mask.any():
             return words
-        verified = np.zeros(self.columns.size, dtype=bool)
         candidates = np.flatnonzero(words.mask)
+        if q.slop == 1:
+            words.mask &= self._adjacent(q.fieldname, q.words, candidates)
+        else:
+            words.mask &= self._near(q, candidates)
+        return words
+
+    def _adjacent(self, field: str, words: list[str], candidates: np.ndarray) -> np.ndarray:
+        """Which candidates have the words one after another: their positions, read only
+        for the candidates, must line up (word i at p + i)."""
+        verified = np.zeros(self.columns.size, dtype=bool)
+        for reader, offset in self.leaves:
+            size = reader.doc_count_all()
+            local = candidates[(candidates >= offset) & (candidates < offset + size)] - offset
+            if len(local) == 0:
+                continue
+            positions = [_positions(reader, field, word, local) for word in words]
+            for docnum in local.tolist():
+                starts = set(positions[0].get(docnum, ()))
+                for i, found in enumerate(positions[1:], 1):
+                    starts &= {p - i for p in found.get(docnum, ())}
+                    if not starts:
+                        break
+                if starts:
+                    verified[offset + docnum] = True
+        return verified
+
+    def _near(self, q: query.Phrase, candidates: np.ndarray) -> np.ndarray:
+        """Phrases with slop: Whoosh's own phrase matcher, moved from candidate to candidate."""
+        verified = np.zeros(self.columns.size, dtype=bool)
         for reader_searcher, offset in self.searcher.leaf_searchers():
             size = reader_searcher.reader().doc_count_all()
             inside = candidates[(candidates >= offset) & (candidates < offset + size)]
@@ -182,8 +235,7 @@ class Evaluator:
                     matcher.skip_to(int(target))
                 if matcher.is_active() and matcher.id() == target:
                     verified[offset + target] = True
-        words.mask &= verified
-        return words
+        return verified
 
     def _by_whoosh(self, q: query.Query) -> Evaluation:
         """Any other query type: Whoosh's matcher, one document at a time."""

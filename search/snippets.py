@@ -11,14 +11,14 @@ from collections import Counter
 from collections.abc import Callable
 from html import escape
 
-from indexer.analysis import term_spans
+from indexer.analysis import find_terms
 
 SNIPPET_CHARS = 280
 MAX_ANALYZED_CHARS = 50_000  # the best passage is looked for in a body's first 50k chars
 
 
 def _spans(text: str, matches: Callable[[str], bool]) -> list[tuple[int, int, str]]:
-    return [span for span in term_spans(text[:MAX_ANALYZED_CHARS]) if matches(span[2])]
+    return find_terms(text[:MAX_ANALYZED_CHARS], matches)
 
 
 def _best_window(spans: list[tuple[int, int, str]], size: int) -> int:

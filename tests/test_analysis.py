@@ -208,3 +208,12 @@ def test_term_spans_are_what_the_analyzer_yields():
         (t.startchar, t.endchar, t.text) for t in govpress_analyzer()(text, chars=True)
     ]
     assert list(term_spans(text)) == tokens
+
+
+def test_find_terms_is_term_spans_filtered():
+    from indexer.analysis import find_terms, term_spans
+
+    text = CORPUS.read_text(encoding="utf-8")
+    for wanted in ({"жилье", "метр"}, {"child", "almati", "2025"}, {"primeminist", "kz"}):
+        expected = [span for span in term_spans(text) if span[2] in wanted]
+        assert find_terms(text, wanted.__contains__) == expected
