@@ -213,15 +213,19 @@ class _Batches:
     def open(self) -> IndexWriter:
         if self.writer is None:
             try:
+                # Segments as separate files, not one compound file: Whoosh reads a
+                # compound segment by copying each part into memory, once per reader, so
+                # every server thread held a copy of the whole index.
+                options = {
+                    "timeout": self.lock_timeout, "limitmb": WRITER_MEMORY_MB,
+                    "compound": False,
+                }
                 if self.jobs > 1:
                     self.writer = _ParallelWriter(
-                        self.ix, procs=self.jobs, multisegment=True,
-                        timeout=self.lock_timeout, limitmb=WRITER_MEMORY_MB,
+                        self.ix, procs=self.jobs, multisegment=True, **options
                     )
                 else:
-                    self.writer = self.ix.writer(
-                        timeout=self.lock_timeout, limitmb=WRITER_MEMORY_MB
-                    )
+                    self.writer = self.ix.writer(**options)
             except LockError as exc:
                 raise IndexBusy(
                     f"{self.ix.storage.folder}: another `govpress index` is writing to this "
