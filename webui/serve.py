@@ -7,7 +7,9 @@ the Searcher follows index commits (from `govpress index` runs) by itself.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import resource
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -16,6 +18,7 @@ from typing import Any
 
 import waitress
 
+from indexer.analysis import normalize_word
 from indexer.indexing import index_paths
 from indexer.locations import bundled_corpus
 from indexer.storage import index_exists
@@ -25,6 +28,7 @@ log = logging.getLogger("govpress.serve")
 access_log = logging.getLogger("govpress.access")
 
 THREADS = 8
+OPEN_FILES = 65_536
 MAX_REQUEST_HEADER_BYTES = 16 * 1024
 LOGGED_TARGET_CHARS = 300
 
@@ -115,11 +119,27 @@ def ensure_index(index_dir: Path) -> None:
         log.info("%s", line)
 
 
+def _allow_open_files() -> None:
+    """Raise the soft limit on open files to the hard one: each server thread reads the
+    index through its own open files, a few per segment (1,024, a common default, runs
+    out on a large index with many segments)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, OPEN_FILES)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
 def serve(index_dir: Path, host: str, port: int) -> None:
     """Serve the web UI and JSON API on host:port until interrupted."""
     _configure_logging()
+    _allow_open_files()
     ensure_index(index_dir)
     app = create_app(index_dir)
+    # Load the analysis dictionaries (pymorphy3, simplemma) now: otherwise the first
+    # queries pay for it, about 1.5 s each while it happens.
+    for word in ("жилья", "children", "қаласы"):
+        normalize_word(word)
     log.info("serving the index in %s on http://%s:%d/", index_dir, host, port)
     waitress.serve(
         AccessLog(app, access_log),
