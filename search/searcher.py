@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from search.spelling import Lexicon, suggest
 REFRESH_SECONDS = 0.5
 FACETS = ("agency", "lang", "month")
 SCORE_DECIMALS = 5  # scores equal to this many decimals are ties, broken by date and id
+EVALUATION_CACHE_BYTES = 128 * 2**20
 
 
 class _Local(threading.local):
@@ -50,6 +52,7 @@ class Searcher:
         self._local = _Local()
         self._columns = ColumnCache()
         self._lexicon = Lexicon()
+        self._evaluations = _Evaluations()
 
     # -- plumbing: a fresh Whoosh searcher per thread, columns per generation --------
 
@@ -120,7 +123,7 @@ class Searcher:
         request: SearchRequest,
         parsed: ParsedQuery | None,
     ) -> SearchResults:
-        evaluation = _evaluate(searcher, columns, parsed)
+        evaluation = self._evaluations.get(searcher, columns, parsed)
         matched = columns.live if evaluation is None else evaluation.mask
         allowed = columns.mask(request)
         docnums = np.flatnonzero(matched & allowed)
@@ -154,7 +157,7 @@ class Searcher:
     def _matching(
         self, searcher: WhooshSearcher, parsed: ParsedQuery | None, columns: Columns
     ) -> np.ndarray:
-        evaluation = _evaluate(searcher, columns, parsed)
+        evaluation = self._evaluations.get(searcher, columns, parsed)
         return columns.live.copy() if evaluation is None else evaluation.mask
 
     # -- every match at once: exports, feeds, timelines, overviews (search/export.py) --
@@ -172,7 +175,7 @@ class Searcher:
         snapshot = self._ix.searcher()
         try:
             columns = self._columns_for(snapshot)
-            evaluation = _evaluate(snapshot, columns, parsed)
+            evaluation = self._evaluations.get(snapshot, columns, parsed)
             matched = columns.live if evaluation is None else evaluation.mask
             docnums = np.flatnonzero(matched & columns.mask(request))
             wanted = len(docnums) if limit is None else min(limit, len(docnums))
@@ -210,10 +213,38 @@ class Searcher:
         return self._retrying(read)
 
 
-def _evaluate(
-    searcher: WhooshSearcher, columns: Columns, parsed: ParsedQuery | None
-) -> Evaluation | None:
-    return None if parsed is None else Evaluator(searcher, columns).evaluate(parsed.query)
+class _Evaluations:
+    """Recent query evaluations of the current generation, for the requests that repeat
+    one: the next page, a facet clicked, the CSV or the feed of the same search. Filters
+    and sorting are applied afterwards, so they all share one evaluation. Bounded by the
+    memory the arrays take (about 5 bytes per document each)."""
+
+    def __init__(self, max_bytes: int = EVALUATION_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._cached: OrderedDict[tuple[int, str], Evaluation] = OrderedDict()
+
+    def get(
+        self, searcher: WhooshSearcher, columns: Columns, parsed: ParsedQuery | None
+    ) -> Evaluation | None:
+        if parsed is None:
+            return None
+        key = (columns.generation, repr(parsed.query))
+        with self._lock:
+            if key in self._cached:
+                self._cached.move_to_end(key)
+                return self._cached[key]
+        evaluation = Evaluator(searcher, columns).evaluate(parsed.query)
+        evaluation.mask.flags.writeable = False  # shared between threads from now on
+        evaluation.score.flags.writeable = False
+        entries = max(1, self.max_bytes // max(1, columns.size * 5))
+        with self._lock:
+            self._cached[key] = evaluation
+            while len(self._cached) > entries or (
+                self._cached and next(iter(self._cached))[0] != columns.generation
+            ):
+                self._cached.popitem(last=False)
+        return evaluation
 
 
 def _order(
