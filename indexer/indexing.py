@@ -39,6 +39,7 @@ except ImportError:  # Windows
 
 COMMIT_EVERY = 2000
 WRITER_MEMORY_MB = 256
+PARALLEL_MIN_BATCH = 1000  # smaller batches: one process is faster than new workers each
 PARALLEL_MIN_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 INTERRUPTED = (
     "a previous run was interrupted; its lock was released (the index is as of its last "
@@ -345,8 +346,9 @@ def index_paths(
         summary = IndexSummary()
         files = list(iter_corpus_files(paths))
         total_bytes = sum(_size(path) for path in files)
-        if jobs is None:
-            jobs = (os.cpu_count() or 1) if total_bytes >= PARALLEL_MIN_BYTES else 1
+        if jobs is None:  # workers start afresh (cold caches) for every batch: worth it
+            large = total_bytes >= PARALLEL_MIN_BYTES and commit_every >= PARALLEL_MIN_BATCH
+            jobs = (os.cpu_count() or 1) if large else 1
         batches = _Batches(ix, lock_timeout, single=rebuild, every=commit_every, jobs=jobs)
         if rebuild:
             batches.open().delete_by_query(Every())

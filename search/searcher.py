@@ -53,6 +53,8 @@ class Searcher:
         self._columns = ColumnCache()
         self._lexicon = Lexicon()
         self._evaluations = _Evaluations()
+        self._newest = -1  # the newest index generation any thread has answered from
+        self._newest_lock = threading.Lock()
 
     # -- plumbing: a fresh Whoosh searcher per thread, columns per generation --------
 
@@ -61,12 +63,21 @@ class Searcher:
         now = time.monotonic()
         if local.searcher is None:
             local.searcher = self._ix.searcher()
-        elif now - local.checked > REFRESH_SECONDS:
+            local.checked = now
+        elif (
+            now - local.checked > REFRESH_SECONDS
+            # another thread has answered from a newer commit: never show an older one after
+            or local.searcher.reader().generation() < self._newest
+        ):
             try:
                 local.searcher = local.searcher.refresh()
             except OSError:  # a merge by another process deleted a segment: reopen
                 local.searcher = self._ix.searcher()
-        local.checked = now
+            local.checked = now  # only when checked: a busy thread must still look again
+        generation = local.searcher.reader().generation()
+        if generation > self._newest:
+            with self._newest_lock:
+                self._newest = max(self._newest, generation)
         return local.searcher
 
     def _columns_for(self, searcher: WhooshSearcher) -> Columns:

@@ -22,9 +22,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 
 from indexer.indexing import INTERRUPTED, IndexBusy, _ParallelWriter, _RunLock, index_paths
-from indexer.storage import open_index, open_or_create_index
+from indexer.storage import INDEX_NAME, open_index, open_or_create_index
 from search.request import SearchRequest
 from search.searcher import Searcher
 
@@ -65,12 +67,21 @@ class Run:
         self.err = (workdir / f"run-{time.monotonic_ns()}.err").open("w+")
         self.process = subprocess.Popen(
             [*GOVPRESS, "index", *args], stdout=self.out, stderr=self.err,
-            start_new_session=True,
+            start_new_session=True, env={**os.environ, "PYTHONFAULTHANDLER": "1"},
         )
         self.pid = self.process.pid
 
     def finish(self, timeout: float = 120) -> tuple[int, str, str]:
-        code = self.process.wait(timeout)
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:  # hung: its stacks (faulthandler) say where
+            children = _children(self.pid)
+            self.process.send_signal(signal.SIGABRT)
+            time.sleep(2)
+            os.killpg(self.pid, signal.SIGKILL)
+            self.process.wait()
+            raise AssertionError(f"govpress index did not end in {timeout} s; children "
+                                 f"{sorted(children)}:\n{self._read(self.err)[-6000:]}") from None
         return code, self._read(self.out), self._read(self.err)
 
     @staticmethod
@@ -141,14 +152,22 @@ def _wait_until(condition: Callable[[], bool], run: Run, timeout: float = 60) ->
 
 def _generation(index_dir: Path) -> int:
     """The index's newest commit number (0: created, nothing committed)."""
-    numbers = [int(m[1]) for p in index_dir.glob("_releases_*.toc")
-               if (m := re.fullmatch(r"_releases_(\d+)\.toc", p.name))]
+    numbers = [int(m[1]) for p in index_dir.glob(f"_{INDEX_NAME}_*.toc")
+               if (m := re.fullmatch(rf"_{INDEX_NAME}_(\d+)\.toc", p.name))]
     return max(numbers, default=-1)
 
 
 def _committing(index_dir: Path) -> bool:
-    """Column files exist only while a segment is being written out, in a commit."""
-    return any(index_dir.glob("*.col"))
+    """A commit is under way: there are column files (written when a segment is finished)
+    of a segment that the index's last commit does not list."""
+    segments = {path.name.split(".", 1)[0] for path in index_dir.glob(f"{INDEX_NAME}_*.col")}
+    if not segments:
+        return False
+    try:
+        toc = TOC.read(FileStorage(str(index_dir)), INDEX_NAME)
+    except Exception:  # no commit yet, or one being replaced: look again
+        return False
+    return bool(segments - {segment.segment_id() for segment in toc.segments})
 
 
 def _indexed_ids(index_dir: Path) -> list[str]:

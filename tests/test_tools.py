@@ -447,7 +447,8 @@ def test_bad_parameters_on_api_agencies(client: FlaskClient, query: str, name: s
     assert response.get_json()["error"]["parameter"] == name
 
 
-@pytest.mark.parametrize("value", ["x" * 100_000, "\x00\x01\x1b[31m", "\u202e\ufeff𝕏🙂",
+# "x" * 8000: long, yet within the 8 KB address limit (longer gets 414)
+@pytest.mark.parametrize("value", ["x" * 8000, "\x00\x01\x1b[31m", "\u202e\ufeff𝕏🙂",
                                    "title:* AND NOT (", '"unbalanced', "=cmd|' /C calc'!A0"],
                          ids=["long", "control", "bidi", "syntax", "quote", "formula"])
 def test_hostile_queries_on_tool_routes_never_fail(client: FlaskClient, value: str) -> None:

@@ -1,0 +1,163 @@
+"""`govpress serve` as deployed: on loopback, under concurrent load, and while `govpress
+index` writes into the index it serves (no restart, no failed request, totals that only
+grow, new releases visible within seconds of the run's end)."""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from bench import load
+
+NEW_RELEASES = 1000
+CORPUS_RELEASES = 20
+_SCRIPT = shutil.which("govpress")
+GOVPRESS = [_SCRIPT] if _SCRIPT else [sys.executable, "-m", "webui.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def server(corpus_index: Path, tmp_path_factory: pytest.TempPathFactory):
+    """`govpress serve` on a free loopback port, over a writable copy of the corpus index."""
+    folder = tmp_path_factory.mktemp("serving")
+    index_dir = folder / "ix"
+    shutil.copytree(corpus_index, index_dir)
+    port = _free_port()
+    log = (folder / "serve.log").open("w")
+    process = subprocess.Popen(
+        [*GOVPRESS, "serve", "--host", "127.0.0.1", "--port", str(port), "--index-dir",
+         str(index_dir)],
+        stdout=log, stderr=log,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, (folder / "serve.log").read_text()
+            try:
+                if _get(port, "/api/search?per_page=1", timeout=5)[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "govpress serve did not start"
+            time.sleep(0.1)
+        yield port, index_dir, folder
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def test_concurrent_clients_get_every_answer_quickly(server, capsys):
+    """4 clients × 50 requests of the fixed mix of `bench.load`."""
+    port, _, _ = server
+    result = load.run(f"http://127.0.0.1:{port}", clients=4, requests=200, seconds=20)
+    with capsys.disabled():
+        print("\nload test (4 clients):", " | ".join(result.lines()))
+    assert result.requests == 200, result.lines()
+    assert result.errors == 0, result.statuses
+    assert result.seconds < 20
+
+
+def test_limits_answer_with_their_own_status_through_waitress(server):
+    port, _, _ = server
+    status, body = _get(port, "/api/search?q=" + "a+" * 5000)  # 10 KB address
+    assert status == 414 and b"at most 8,192" in body
+    status, _ = _get(port, "/api/search?q=" + "a+" * 9000)  # 18 KB request line
+    assert status == 431
+    status, body = _get(port, "/api/search?per_page=1000")
+    assert status == 400 and json.loads(body)["error"]["parameter"] == "per_page"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("POST", "/api/search", body=b"x" * 100_000)
+    assert connection.getresponse().status == 413
+    connection.close()
+
+
+def test_serving_while_indexing_never_fails_and_shows_new_releases(server):
+    port, index_dir, folder = server
+    corpus = folder / "corpus"
+    subprocess.run(
+        [sys.executable, "-m", "bench.generate", "--releases", str(NEW_RELEASES), "--out",
+         str(corpus), "--per-file", "100", "--jobs", "1"],
+        check=True, capture_output=True,
+    )
+    failures: list[str] = []
+    totals: list[int] = []
+    stop = threading.Event()
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        paths = ["/api/search?per_page=1", "/api/search?" + urlencode({"q": "министерство"}),
+                 "/search?q=development"]
+        step = 0
+        while not stop.is_set():
+            path = paths[step % len(paths)]
+            step += 1
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                body = response.read()
+            except (OSError, http.client.HTTPException) as error:
+                failures.append(f"{path}: {error!r}")
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            if response.status != 200:
+                failures.append(f"{path}: {response.status} {body[:200]!r}")
+            elif path.endswith("per_page=1"):
+                totals.append(json.loads(body)["total"])
+        connection.close()
+
+    thread = threading.Thread(target=client, daemon=True)
+    thread.start()
+    try:
+        indexing = subprocess.run(
+            [*GOVPRESS, "index", str(corpus), "--index-dir", str(index_dir),
+             "--commit-every", "100", "--jobs", "1"],
+            capture_output=True, text=True, timeout=300,
+        )
+        assert indexing.returncode == 0, indexing.stderr
+        finished = time.monotonic()
+        expected = CORPUS_RELEASES + NEW_RELEASES
+        while (not totals or totals[-1] != expected) and time.monotonic() - finished < 3:
+            time.sleep(0.05)
+        seen_after = time.monotonic() - finished
+    finally:
+        stop.set()
+        thread.join(30)
+    print(f"\n{len(totals)} totals read while indexing; the new total showed "
+          f"{seen_after:.2f} s after the run")
+    assert not failures, failures[:5]
+    assert totals[-1] == expected, totals[-5:]
+    decreases = [(a, b) for a, b in itertools.pairwise(totals) if b < a]
+    assert not decreases, decreases[:5]
+    assert len(set(totals)) > 2  # the commits showed up one by one, not only at the end
