@@ -67,14 +67,14 @@ class Searcher:
         elif (
             now - local.checked > REFRESH_SECONDS
             # another thread has answered from a newer commit: never show an older one after
-            or local.searcher.reader().generation() < self._newest
+            or _generation(local.searcher) < self._newest
         ):
             try:
                 local.searcher = local.searcher.refresh()
             except OSError:  # a merge by another process deleted a segment: reopen
                 local.searcher = self._ix.searcher()
             local.checked = now  # only when checked: a busy thread must still look again
-        generation = local.searcher.reader().generation()
+        generation = _generation(local.searcher)
         if generation > self._newest:
             with self._newest_lock:
                 self._newest = max(self._newest, generation)
@@ -222,6 +222,11 @@ class Searcher:
             return values
 
         return self._retrying(read)
+
+
+def _generation(searcher: WhooshSearcher) -> int:
+    generation = searcher.reader().generation()
+    return -1 if generation is None else generation  # an empty index has none
 
 
 class _Evaluations:
