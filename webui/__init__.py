@@ -7,6 +7,7 @@ parameter, lets `SearchRequest.from_params` validate the rest, and renders resul
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from flask import Flask, abort, current_app, g, request
 from werkzeug.wrappers import Response
 
 from indexer.locations import default_index_dir
+from indexer.release import Release
 from search.export import EXPORT_LIMIT
 from search.request import BadParameter
 from search.searcher import Searcher
@@ -59,9 +61,22 @@ class SearcherSource:
             return self._searcher
 
 
+RELEASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,199}$")
+
+
 def searcher() -> Searcher:
     """The Searcher of the current app (see `SearcherSource.get`)."""
     return current_app.extensions[EXTENSION].get()
+
+
+def release_or_404(release_id: str) -> Release:
+    """The release a `/doc/<id>` address names; 404 for an id that cannot exist or doesn't."""
+    if not RELEASE_ID.match(release_id):
+        abort(404)
+    release = searcher().document(release_id)
+    if release is None:
+        abort(404)
+    return release
 
 
 def export_limit() -> int:

@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify
+from flask import Blueprint, jsonify
 from werkzeug.wrappers import Response
 
 from search.request import SearchRequest
 from search.results import release_as_json
-from webui import searcher, ui_language
-from webui.pages import RELEASE_ID, SIMILAR_COUNT, query_params
+from webui import release_or_404, searcher, ui_language
+from webui.pages import SIMILAR_COUNT, query_params
 from webui.tools import agency_json, agency_rows
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -30,14 +30,9 @@ def search() -> Response:
 def doc(release_id: str) -> Response:
     """One release as JSON, with the releases most like it under `similar`."""
     ui = ui_language()
-    if not RELEASE_ID.match(release_id):
-        abort(404)
-    index = searcher()
-    release = index.document(release_id)
-    if release is None:
-        abort(404)
+    release = release_or_404(release_id)
     body = release_as_json(release, ui)
-    body["similar"] = [hit.as_json(ui) for hit in index.similar(release.id, SIMILAR_COUNT)]
+    body["similar"] = [hit.as_json(ui) for hit in searcher().similar(release.id, SIMILAR_COUNT)]
     return jsonify(body)
 
 

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, redirect, render_template, request
+from flask import Blueprint, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from indexer.agencies import agency_name
 from search.export import timeline
 from search.request import DEFAULT_PER_PAGE, MAX_PAGE, SORTS, SearchRequest
 from search.results import Hit, SearchResults, facet_label
-from webui import export_limit, searcher, ui_language
+from webui import export_limit, release_or_404, searcher, ui_language
 from webui.chart import timeline_view
 from webui.display import is_gov_kz, is_web_url, paragraphs, url_label
 from webui.i18n import UI_LANGUAGES, count_releases, format_date, format_number, text
@@ -34,7 +33,6 @@ FACET_SHOWN = {"agency": 10, "lang": 5, "month": 12}
 PER_PAGE_CHOICES = (10, 20, 50, 100)
 PAGE_WINDOW = 2
 SIMILAR_COUNT = 5
-RELEASE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,199}$")
 
 
 @dataclass
@@ -294,15 +292,10 @@ def search() -> Response | str:
 def doc(release_id: str) -> str:
     """One release: full text in paragraphs, metadata, source link, similar releases."""
     ui = ui_language()
-    if not RELEASE_ID.match(release_id):
-        abort(404)
-    index = searcher()
-    release = index.document(release_id)
-    if release is None:
-        abort(404)
+    release = release_or_404(release_id)
     links = Links(ui)
     names = agency_name(release.agency)
-    similar = index.similar(release.id, SIMILAR_COUNT)
+    similar = searcher().similar(release.id, SIMILAR_COUNT)
     other_urls = [
         {"href": url if is_web_url(url) else None, "label": url_label(url) if is_web_url(url)
          else url}
