@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from indexer.indexing import index_paths
 from indexer.locations import bundled_corpus
+from webui import create_app
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +19,14 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index_dir = tmp_path_factory.mktemp("corpus-index")
     index_paths([bundled_corpus()], index_dir)
     return index_dir
+
+
+@pytest.fixture(scope="module")
+def app(corpus_index: Path) -> Flask:
+    """The web app over the bundled corpus."""
+    return create_app(corpus_index)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

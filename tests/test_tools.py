@@ -16,7 +16,6 @@ from xml.etree import ElementTree as ET
 
 import feedparser
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from indexer.indexing import index_paths
@@ -46,16 +45,6 @@ MONTHS = [(2024, 1, 1), (2024, 1, 4), (2024, 2, 7), (2024, 4, 10), (2024, 4, 13)
 
 
 # -- fixtures and helpers ---------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def app(corpus_index: Path) -> Flask:
-    return create_app(corpus_index)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -112,16 +112,6 @@ def get_page(client: FlaskClient, url: str, status: int = 200) -> Page:
     return Page(response.get_data(as_text=True))
 
 
-@pytest.fixture(scope="module")
-def app(corpus_index: Path) -> Flask:
-    return create_app(corpus_index)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
 # -- search page ----------------------------------------------------------------------
 
 
