@@ -18,12 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+from whoosh import query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.agencies import agency_name
 from indexer.release import Location, Release
 from indexer.storage import open_index
-from search.columns import ColumnCache, Columns
+from search.columns import FACETS, ColumnCache, Columns
 from search.evaluate import Evaluation, Evaluator
 from search.query import ParsedQuery, QueryParser
 from search.request import SearchRequest
@@ -32,7 +33,7 @@ from search.snippets import snippet
 from search.spelling import Lexicon, suggest
 
 REFRESH_SECONDS = 0.5
-FACETS = ("agency", "lang", "month")
+SIMILAR_TERMS = 12  # the most distinctive words of a release that "similar" looks for
 SCORE_DECIMALS = 5  # scores equal to this many decimals are ties, broken by date and id
 EVALUATION_CACHE_BYTES = 128 * 2**20
 
@@ -109,16 +110,24 @@ class Searcher:
     def similar(self, release_id: str, limit: int = 5) -> list[Hit]:
         """Releases that share the most distinctive words with this one."""
 
-        def find(searcher: WhooshSearcher, _: Columns) -> list[Hit]:
+        def find(searcher: WhooshSearcher, columns: Columns) -> list[Hit]:
             docnum = searcher.document_number(id=release_id)
             if docnum is None:
                 return []
             fields = searcher.stored_fields(docnum)
-            results = searcher.more_like(
-                docnum, "body", text=f"{fields['title']}\n{fields['body']}",
-                top=limit, numterms=12,
+            key_terms = searcher.key_terms_from_text(
+                "body", f"{fields['title']}\n{fields['body']}", numterms=SIMILAR_TERMS
             )
-            return [_hit(hit.fields(), None, hit.score) for hit in results]
+            like = query.Or([query.Term("body", term, boost=w) for term, w in key_terms])
+            evaluation = Evaluator(searcher, columns).evaluate(like)
+            evaluation.mask[docnum] = False
+            chosen = _order(
+                columns, np.flatnonzero(evaluation.mask), evaluation, "relevance", limit
+            )
+            return [
+                _hit(searcher.stored_fields(int(d)), None, float(evaluation.score[d]))
+                for d in chosen
+            ]
 
         return self._retrying(find)
 
