@@ -144,7 +144,7 @@ class Searcher:
         parsed: ParsedQuery | None,
     ) -> SearchResults:
         evaluation = self._evaluations.get(searcher, columns, parsed)
-        matched = columns.live if evaluation is None else evaluation.mask
+        matched = _matched(columns, evaluation)
         allowed = columns.mask(request)
         docnums = np.flatnonzero(matched & allowed)
         facets = {facet: columns.counts(facet, docnums) for facet in FACETS}
@@ -177,8 +177,7 @@ class Searcher:
     def _matching(
         self, searcher: WhooshSearcher, parsed: ParsedQuery | None, columns: Columns
     ) -> np.ndarray:
-        evaluation = self._evaluations.get(searcher, columns, parsed)
-        return columns.live.copy() if evaluation is None else evaluation.mask
+        return _matched(columns, self._evaluations.get(searcher, columns, parsed))
 
     # -- every match at once: exports, feeds, timelines, overviews (search/export.py) --
 
@@ -196,7 +195,7 @@ class Searcher:
         try:
             columns = self._columns_for(snapshot)
             evaluation = self._evaluations.get(snapshot, columns, parsed)
-            matched = columns.live if evaluation is None else evaluation.mask
+            matched = _matched(columns, evaluation)
             docnums = np.flatnonzero(matched & columns.mask(request))
             wanted = len(docnums) if limit is None else min(limit, len(docnums))
             chosen = _order(columns, docnums, evaluation, request.sort, wanted)
@@ -231,6 +230,11 @@ class Searcher:
             return values
 
         return self._retrying(read)
+
+
+def _matched(columns: Columns, evaluation: Evaluation | None) -> np.ndarray:
+    """Which documents match (read-only): every live one when there is no query."""
+    return columns.live if evaluation is None else evaluation.mask
 
 
 def _generation(searcher: WhooshSearcher) -> int:
