@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Sequence
 from html import unescape
 from pathlib import Path
+from typing import NoReturn
 
 from indexer.indexing import COMMIT_EVERY, index_paths
 from indexer.locations import INDEX_DIR_ENV, bundled_corpus, default_index_dir
@@ -134,8 +135,6 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return EXIT_ERROR if summary.missing else EXIT_OK
 
 
-
-
 def _cmd_search(args: argparse.Namespace) -> int:
     request = _request(args, page=str(args.page), per_page=str(args.per_page))
     results = Searcher(args.index_dir).search(request)
@@ -223,6 +222,19 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _exit_now(code: int) -> NoReturn:
+    """End the process without the interpreter's exit handlers.
+
+    A Ctrl-C can land while the main thread holds the lock of one of the indexing workers'
+    multiprocessing queues; the queue's exit handler then waits for that lock forever (an
+    interrupted `govpress index` that never returns). Nothing is left to finish: the index
+    is as of its last commit and the workers are gone.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 COMMANDS = {
     "index": _cmd_index, "search": _cmd_search, "export": _cmd_export, "stats": _cmd_stats,
     "serve": _cmd_serve,
@@ -246,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("govpress: interrupted; the index keeps what was committed", file=sys.stderr)
-        return EXIT_ERROR
+        _exit_now(EXIT_ERROR)
     except BrokenPipeError:  # the reader of our output went away (`| head`): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
