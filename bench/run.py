@@ -33,7 +33,6 @@ from search.request import SearchRequest
 from search.searcher import Searcher
 
 CLIENTS = 4
-COMMIT_EVERY = 10_000  # batches of the indexing run (`govpress index --commit-every`)
 
 
 def _percentiles(samples: list[float]) -> str:
@@ -68,8 +67,7 @@ def _index(corpus: Path, index_dir: Path) -> dict[str, str]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "webui.cli", "index", str(corpus), "--index-dir", str(index_dir),
-         "--commit-every", str(COMMIT_EVERY)],
+        [sys.executable, "-m", "webui.cli", "index", str(corpus), "--index-dir", str(index_dir)],
         check=True, stdout=subprocess.DEVNULL,
     )
     elapsed = time.perf_counter() - started

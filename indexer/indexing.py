@@ -38,6 +38,8 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 COMMIT_EVERY = 2000
+MAX_COMMITS = 10  # a large run commits at most about this often (see `commit_size`)
+RELEASE_BYTES = 4000  # a release's typical size in a listing, to estimate counts from bytes
 WRITER_MEMORY_MB = 256
 PARALLEL_MIN_BATCH = 1000  # smaller batches: one process is faster than new workers each
 PARALLEL_MIN_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
@@ -327,7 +329,7 @@ def index_paths(
     *,
     rebuild: bool = False,
     lock_timeout: float = 10.0,
-    commit_every: int = COMMIT_EVERY,
+    commit_every: int | None = None,
     jobs: int | None = None,
     progress: bool = False,
     report: Callable[[str], None] = lambda message: None,
@@ -336,6 +338,7 @@ def index_paths(
 
     `report` receives one line per skipped release or unusable file as they are found.
     `jobs` worker processes analyze and write (default: one per core, for large input).
+    `commit_every` changed releases make a commit (default: `commit_size`).
     """
     paths = list(paths)
     run_lock = _RunLock(index_dir, lock_timeout)
@@ -346,6 +349,8 @@ def index_paths(
         summary = IndexSummary()
         files = list(iter_corpus_files(paths))
         total_bytes = sum(_size(path) for path in files)
+        if commit_every is None:
+            commit_every = commit_size(total_bytes)
         if jobs is None:  # workers start afresh (cold caches) for every batch: worth it
             large = total_bytes >= PARALLEL_MIN_BYTES and commit_every >= PARALLEL_MIN_BATCH
             jobs = (os.cpu_count() or 1) if large else 1
@@ -378,6 +383,18 @@ def index_paths(
             summary.missing.append(message)
             report(message)
     return summary
+
+
+def commit_size(total_bytes: int) -> int:
+    """Releases per commit: COMMIT_EVERY, or a MAX_COMMITS-th of a larger input.
+
+    Each commit adds a segment per worker, and segments are merged only when small (a
+    Whoosh merge rewrites every posting in Python: merging 100k releases took longer than
+    indexing them). Every search looks each word up once per segment, so a million releases
+    committed every 2000 would be searched as a thousand segments; in ten batches they are
+    twenty. What a crash can cost grows with the batch: a tenth of the run at most.
+    """
+    return max(COMMIT_EVERY, total_bytes // (RELEASE_BYTES * MAX_COMMITS))
 
 
 def _size(path: Path) -> int:

@@ -72,8 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="how long to wait for another indexing run to finish (default 10)")
     index.add_argument("--jobs", type=_positive, default=None, metavar="N",
                        help="worker processes (default: one per core for large input)")
-    index.add_argument("--commit-every", type=_positive, default=COMMIT_EVERY, metavar="N",
-                       help=f"commit after every N changed releases (default {COMMIT_EVERY})")
+    index.add_argument("--commit-every", type=_positive, metavar="N",
+                       help=f"commit after every N changed releases (default {COMMIT_EVERY}, "
+                       f"or a tenth of a larger input)")
     _index_dir_option(index)
 
     search = commands.add_parser("search", help="search the index")
