@@ -102,7 +102,7 @@ def _queries(index_dir: Path, rounds: int) -> dict[str, str]:
     the same query (the next page, a facet click) reuse the evaluation ("repeat")."""
     searcher = Searcher(index_dir)
     queries = build_queries()
-    searcher.search(SearchRequest(q="warm up"))  # load columns and dictionaries once
+    searcher.warm_up()  # as `govpress serve` does before it listens
     parser = QueryParser(searcher._ix.schema)
     whoosh = searcher._ix.searcher()
     top20: list[float] = []

@@ -22,6 +22,7 @@ from whoosh import query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.agencies import agency_name
+from indexer.analysis import normalize_word
 from indexer.release import Location, Release
 from indexer.storage import open_index
 from search.columns import FACETS, ColumnCache, Columns
@@ -133,6 +134,13 @@ class Searcher:
 
     def count_all(self) -> int:
         return self._retrying(lambda s, c: int(c.live.sum()))
+
+    def warm_up(self) -> None:
+        """Load what searches need before the first one asks: the per-document arrays and
+        the spelling term list (seconds on a large index) and the analysis dictionaries."""
+        for word in ("жилья", "children", "қаласы"):
+            normalize_word(word)
+        self._retrying(lambda s, c: self._lexicon.terms(s))
 
     # -- the search itself ----------------------------------------------------------
 

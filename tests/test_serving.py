@@ -88,6 +88,14 @@ def test_concurrent_clients_get_every_answer_quickly(server, capsys):
     assert result.seconds < 20
 
 
+def test_the_index_is_loaded_before_the_server_listens(server):
+    """No first visitor waits while the per-document arrays and the term list load."""
+    _, _, folder = server
+    log = (folder / "serve.log").read_text()
+    loaded, listening = log.find("loaded 20 releases in"), log.find("serving the index in")
+    assert 0 <= loaded < listening, log
+
+
 def test_limits_answer_with_their_own_status_through_waitress(server):
     port, _, _ = server
     status, body = _get(port, "/api/search?q=" + "a+" * 5000)  # 10 KB address

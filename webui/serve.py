@@ -18,10 +18,10 @@ from typing import Any
 
 import waitress
 
-from indexer.analysis import normalize_word
 from indexer.indexing import index_paths
 from indexer.locations import bundled_corpus
-from indexer.storage import index_exists
+from indexer.storage import IndexError_, index_exists
+from search.searcher import Searcher
 from webui import MAX_BODY_BYTES, create_app
 
 log = logging.getLogger("govpress.serve")
@@ -130,16 +130,28 @@ def _allow_open_files() -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
+def _warm_searcher(index_dir: Path) -> Searcher | None:
+    """A Searcher that has read what searches need, so that no user waits for it (a
+    million releases: ~10 s); None when the index cannot be opened, which the pages then
+    explain."""
+    started = time.perf_counter()
+    try:
+        searcher = Searcher(index_dir)
+        searcher.warm_up()
+    except IndexError_ as exc:
+        log.warning("%s", exc)
+        return None
+    log.info("loaded %s releases in %.1f s", f"{searcher.count_all():,}",
+             time.perf_counter() - started)
+    return searcher
+
+
 def serve(index_dir: Path, host: str, port: int) -> None:
     """Serve the web UI and JSON API on host:port until interrupted."""
     _configure_logging()
     _allow_open_files()
     ensure_index(index_dir)
-    app = create_app(index_dir)
-    # Load the analysis dictionaries (pymorphy3, simplemma) now: otherwise the first
-    # queries pay for it, about 1.5 s each while it happens.
-    for word in ("жилья", "children", "қаласы"):
-        normalize_word(word)
+    app = create_app(index_dir, _warm_searcher(index_dir))
     log.info("serving the index in %s on http://%s:%d/", index_dir, host, port)
     waitress.serve(
         AccessLog(app, access_log),
