@@ -11,6 +11,8 @@ word) are checked by Whoosh's own phrase matcher.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,11 +21,13 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher as WhooshSearcher
 
-from search.columns import Columns
+from search.columns import Columns, segment_id
 
 K1 = 1.2
 B = 0.75
 MAX_PREFIX_TERMS = 1000  # a prefix matching more terms is cut here (e.g. `про*`)
+POSTINGS_CACHE_BYTES = 64 * 2**20
+ENTRY_BYTES = 200  # what a cached term costs besides its arrays
 
 
 @dataclass
@@ -85,12 +89,60 @@ def _positions(reader, field: str, text: str, wanted: np.ndarray) -> dict[int, l
     return found
 
 
+class PostingsCache:
+    """Decoded postings of recently searched terms, per segment, shared by threads.
+
+    Reading a frequent word's postings (a zlib block and a pickle per 128 documents) is
+    most of a new query's cost, and words recur: a query refined by one more word, the
+    similar releases of one page after another. A segment never changes once written,
+    so its entries stay valid across index generations. Bounded by the bytes held.
+    """
+
+    def __init__(self, max_bytes: int = POSTINGS_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._cached: OrderedDict[tuple[str, str, str | bytes], tuple[np.ndarray, np.ndarray]]
+        self._cached = OrderedDict()
+        self._bytes = 0
+
+    def postings(self, reader, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums (in the segment) and term frequencies of a term; empty if it is absent."""
+        segment = segment_id(reader)
+        key = (segment, field, text) if segment is not None else None
+        with self._lock:
+            found = self._cached.get(key) if key is not None else None
+            if found is not None:
+                self._cached.move_to_end(key)
+                return found
+        if (field, text) in reader:
+            ids, tf = _postings(reader, field, text)
+        else:
+            ids, tf = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        ids = ids.astype(np.int32)
+        ids.flags.writeable = tf.flags.writeable = False  # shared between threads
+        if key is not None:
+            with self._lock:
+                if key not in self._cached:
+                    self._cached[key] = (ids, tf)
+                    self._bytes += _size(ids, tf)
+                while self._bytes > self.max_bytes and self._cached:
+                    self._bytes -= _size(*self._cached.popitem(last=False)[1])
+        return ids, tf
+
+
+def _size(ids: np.ndarray, tf: np.ndarray) -> int:
+    return ids.nbytes + tf.nbytes + ENTRY_BYTES
+
+
 class Evaluator:
     """Evaluates queries against one Whoosh searcher and the columns of its generation."""
 
-    def __init__(self, searcher: WhooshSearcher, columns: Columns) -> None:
+    def __init__(
+        self, searcher: WhooshSearcher, columns: Columns, cache: PostingsCache | None = None
+    ) -> None:
         self.searcher = searcher
         self.columns = columns
+        self.cache = cache or PostingsCache(max_bytes=0)
         self.leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
         self.documents = max(1, int(columns.live.sum()))
 
@@ -138,8 +190,8 @@ class Evaluator:
         lengths = self.columns.lengths.get(field)
         all_ids, all_tf = [], []
         for reader, offset in self.leaves:
-            if (field, text) in reader:
-                ids, tf = _postings(reader, field, text)
+            ids, tf = self.cache.postings(reader, field, text)
+            if len(ids):
                 all_ids.append(ids + offset)
                 all_tf.append(tf)
         if not all_ids:

@@ -26,7 +26,7 @@ from indexer.analysis import normalize_word
 from indexer.release import Location, Release
 from indexer.storage import open_index
 from search.columns import FACETS, ColumnCache, Columns
-from search.evaluate import Evaluation, Evaluator
+from search.evaluate import Evaluation, Evaluator, PostingsCache
 from search.query import ParsedQuery, QueryParser
 from search.request import SearchRequest
 from search.results import Hit, SearchResults
@@ -54,7 +54,8 @@ class Searcher:
         self._local = _Local()
         self._columns = ColumnCache()
         self._lexicon = Lexicon()
-        self._evaluations = _Evaluations()
+        self._postings = PostingsCache()
+        self._evaluations = _Evaluations(self._postings)
         self._newest = -1  # the newest index generation any thread has answered from
         self._newest_lock = threading.Lock()
 
@@ -71,9 +72,10 @@ class Searcher:
             # another thread has answered from a newer commit: never show an older one after
             or _generation(local.searcher) < self._newest
         ):
-            try:
-                local.searcher = local.searcher.refresh()
-            except OSError:  # a merge by another process deleted a segment: reopen
+            if self._ix.latest_generation() != _generation(local.searcher):
+                # A new searcher, not Whoosh's `refresh()`: that reuses the open reader of
+                # every segment it already knew, with the deletions the segment had then,
+                # so an updated release was still found by its old words.
                 local.searcher = self._ix.searcher()
             local.checked = now  # only when checked: a busy thread must still look again
         generation = _generation(local.searcher)
@@ -120,7 +122,7 @@ class Searcher:
                 "body", f"{fields['title']}\n{fields['body']}", numterms=SIMILAR_TERMS
             )
             like = query.Or([query.Term("body", term, boost=w) for term, w in key_terms])
-            evaluation = Evaluator(searcher, columns).evaluate(like)
+            evaluation = Evaluator(searcher, columns, self._postings).evaluate(like)
             evaluation.mask[docnum] = False
             chosen = _order(
                 columns, np.flatnonzero(evaluation.mask), evaluation, "relevance", limit
@@ -256,7 +258,8 @@ class _Evaluations:
     and sorting are applied afterwards, so they all share one evaluation. Bounded by the
     memory the arrays take (about 5 bytes per document each)."""
 
-    def __init__(self, max_bytes: int = EVALUATION_CACHE_BYTES) -> None:
+    def __init__(self, postings: PostingsCache, max_bytes: int = EVALUATION_CACHE_BYTES) -> None:
+        self.postings = postings
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._cached: OrderedDict[tuple[int, str], Evaluation] = OrderedDict()
@@ -271,7 +274,7 @@ class _Evaluations:
             if key in self._cached:
                 self._cached.move_to_end(key)
                 return self._cached[key]
-        evaluation = Evaluator(searcher, columns).evaluate(parsed.query)
+        evaluation = Evaluator(searcher, columns, self.postings).evaluate(parsed.query)
         evaluation.mask.flags.writeable = False  # shared between threads from now on
         evaluation.score.flags.writeable = False
         entries = max(1, self.max_bytes // max(1, columns.size * 5))

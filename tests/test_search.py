@@ -601,6 +601,21 @@ def test_one_searcher_is_safe_across_threads(searcher):
     assert not errors and not mismatches
 
 
+def test_a_searcher_forgets_words_an_updated_release_lost(tiny_index, tmp_path):
+    """Postings read for one search are kept for the next; an update must still show."""
+    searcher = Searcher(tiny_index)
+    assert found(searcher, "zebrafish") == {"almaty-990001-en", "almaty-990002-ru"}
+    assert found(searcher, "hatchery") == {"almaty-990001-en"}
+    listing = tmp_path / "listing.txt"
+    listing.write_text(LISTING.replace("Zebrafish hatchery opened.", "A pond opened."),
+                       encoding="utf-8")
+    assert sum(index_paths([listing], tiny_index).updated.values()) == 1
+    time.sleep(REFRESH_SECONDS + 0.1)
+    assert found(searcher, "zebrafish") == {"almaty-990002-ru"}
+    assert found(searcher, "hatchery") == set()
+    assert found(searcher, "pond") == {"almaty-990001-en"}
+
+
 def test_a_searcher_sees_new_commits_without_restart(tiny_index, tmp_path):
     searcher = Searcher(tiny_index)
     assert find(searcher).total == 2
