@@ -11,15 +11,19 @@ word) are checked by Whoosh's own phrase matcher.
 from __future__ import annotations
 
 import math
+import pickle
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
-from whoosh import query
+from whoosh import formats, query
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher as WhooshSearcher
+from whoosh.system import _INT_SIZE
 
 from search.columns import Columns, segment_id
 
@@ -64,29 +68,53 @@ def _postings(reader, field: str, text: str | bytes) -> tuple[np.ndarray, np.nda
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def _positions(reader, field: str, text: str, wanted: np.ndarray) -> dict[int, list[int]]:
-    """Word positions of a term in the `wanted` documents (segment docnums, sorted)."""
+def _positions(reader, field: str, text: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every position of a term in the `wanted` documents (segment docnums, sorted), as
+    two arrays of equal length: the document and the word position."""
     matcher = reader.postings(field, text)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
-    decode = reader.schema[field].format.decode_positions
-    found: dict[int, list[int]] = {}
-    if not isinstance(matcher, W3LeafMatcher):
+    decode = _decoder(reader.schema[field].format)
+    docs: list[int] = []
+    counts: list[int] = []
+    found: list[int] = []
+
+    def add(docnum: int, value: bytes) -> None:
+        positions = decode(value)
+        docs.append(docnum)
+        counts.append(len(positions))
+        found.extend(positions)
+
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            ids = np.asarray(matcher._ids, dtype=np.int64)
+            hits = np.flatnonzero(np.isin(ids, wanted, assume_unique=True))
+            if len(hits):
+                matcher._read_values()
+                for i in hits.tolist():
+                    add(int(ids[i]), matcher._values[i])
+            matcher._next_block()
+    else:  # another codec: one posting at a time
         while matcher.is_active():
             if matcher.id() in wanted:
-                found[matcher.id()] = decode(matcher.value())
+                add(matcher.id(), matcher.value())
             matcher.next()
-        return found
-    while matcher.is_active():
-        matcher._read_ids()
-        ids = np.asarray(matcher._ids, dtype=np.int64)
-        hits = np.flatnonzero(np.isin(ids, wanted, assume_unique=True))
-        if len(hits):
-            matcher._read_values()
-            for i in hits.tolist():
-                found[int(ids[i])] = decode(matcher._values[i])
-        matcher._next_block()
-    return found
+    return np.repeat(np.array(docs, dtype=np.int64), counts), np.array(found, dtype=np.int64)
+
+
+def _decoder(form: formats.Format) -> Callable[[bytes], list[int]]:
+    """Whoosh's `Positions.decode_positions`, with the running sum done in C: phrases
+    decode the positions of every candidate document."""
+    if type(form) is not formats.Positions:
+        return form.decode_positions
+
+    def decode(value: bytes) -> list[int]:
+        deltas = pickle.loads(value[_INT_SIZE:] if value.endswith(b".") else
+                              value[_INT_SIZE:] + b".")
+        return list(accumulate(deltas))
+
+    return decode
 
 
 class PostingsCache:
@@ -260,15 +288,17 @@ class Evaluator:
             local = candidates[(candidates >= offset) & (candidates < offset + size)] - offset
             if len(local) == 0:
                 continue
-            positions = [_positions(reader, field, word, local) for word in words]
-            for docnum in local.tolist():
-                starts = set(positions[0].get(docnum, ()))
-                for i, found in enumerate(positions[1:], 1):
-                    starts &= {p - i for p in found.get(docnum, ())}
-                    if not starts:
-                        break
-                if starts:
-                    verified[offset + docnum] = True
+            starts = None  # (document << 32 | where the phrase would start), sorted
+            for i, word in enumerate(words):
+                docs, positions = _positions(reader, field, word, local)
+                keep = positions >= i
+                keys = np.unique((docs[keep] << 32) | (positions[keep] - i))
+                starts = keys if starts is None else np.intersect1d(
+                    starts, keys, assume_unique=True
+                )
+                if len(starts) == 0:
+                    break
+            verified[offset + np.unique(starts >> 32)] = True
         return verified
 
     def _near(self, q: query.Phrase, candidates: np.ndarray) -> np.ndarray:
