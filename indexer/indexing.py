@@ -53,6 +53,10 @@ class IndexBusy(IndexError_):
     """Another process holds the index's write lock."""
 
 
+class WorkerFailed(IndexError_):
+    """An indexing worker process ended abnormally, so its share of the batch is missing."""
+
+
 @dataclass
 class IndexSummary:
     """What one run did; the counts add up to every release the input holds."""
@@ -181,6 +185,25 @@ class _ParallelWriter(MpWriter):
         self.tasks.append(task)
         task.start()
         return task
+
+    def _commit_toc(self, segments: list) -> None:
+        """Commit only if every worker finished its work.
+
+        Whoosh commits whatever segments came back: a worker killed by the kernel (out of
+        memory) would silently take its share of the batch with it, while the run
+        reported those releases as added.
+        """
+        failed = [task.exitcode for task in self.tasks if task.exitcode]
+        if failed:
+            code = failed[0]
+            how = (f"killed by signal {-code}: {signal.strsignal(-code)}" if code < 0
+                   else f"exit status {code}")
+            raise WorkerFailed(
+                f"an indexing worker process ended abnormally ({how}); this batch was not "
+                "committed: the index is as of its last commit, and running again finishes "
+                "the job"
+            )
+        super()._commit_toc(segments)
 
     def cancel(self) -> None:
         """End the workers, then discard the batch.

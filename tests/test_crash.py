@@ -276,6 +276,27 @@ def test_ctrl_c_stops_with_a_message_and_keeps_the_last_commit(small_corpus, tmp
     assert _lock_note(ix) == ""  # an orderly end: the next run has nothing to report
 
 
+def test_a_killed_worker_fails_its_batch_and_a_rerun_finishes(small_corpus, tmp_path):
+    """The kernel's out-of-memory killer picks the biggest process: an indexing worker.
+    Whoosh alone would commit the other worker's share and drop the killed one's."""
+    ix = tmp_path / "ix"
+    run = Run(tmp_path, str(small_corpus), "--index-dir", str(ix), "--commit-every", str(SMALL),
+              "--jobs", "2")
+    assert _wait_until(lambda: len(_children(run.pid)) == 2, run), "no workers came"
+    workers = _children(run.pid)
+    os.kill(min(workers), signal.SIGKILL)
+    code, out, err = run.finish(timeout=60)
+    assert code == 1, (out, err)
+    assert "worker process ended abnormally (killed by signal 9" in err, err
+    assert "Traceback" not in err, err
+    _assert_no_survivors(workers, ix)
+    assert _check_index(ix, SMALL, SMALL) == 0  # the only batch was not committed
+    code, out, err = Run(tmp_path, str(small_corpus), "--index-dir", str(ix)).finish()
+    assert code == 0, err
+    assert f"{SMALL} added" in out
+    assert _check_index(ix, SMALL, SMALL) == SMALL
+
+
 def test_cancelled_parallel_writer_ends_its_idle_workers(tmp_path):
     """Whoosh's own cancel leaves workers waiting for work forever (and holding the lock)."""
     ix = open_or_create_index(tmp_path / "ix")
