@@ -22,13 +22,29 @@ _AGENCY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class BadParameter(ValueError):
-    """A parameter a user got wrong; `name` is the parameter, the message says why."""
+PROBLEMS = {
+    "repeated": "give it once",
+    "choice": "must be one of {choices}",
+    "dates_reversed": "the start date is after the end date (`to`)",
+    "agency_slug": "not an agency slug: {value!r}",
+    "too_many_agencies": "at most {limit} agencies at once",
+    "date_format": "expected a date as YYYY-MM-DD, got {value!r}",
+    "no_such_date": "no such date: {value}",
+    "number": "expected a whole number from {low} to {high}",
+}
+"""What can be wrong with a parameter, in English (the web pages also say it in Russian)."""
 
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(f"{name}: {message}")
+
+class BadParameter(ValueError):
+    """A parameter a user got wrong: `name` is the parameter, `problem` (a key of PROBLEMS,
+    filled in with `details`) says why."""
+
+    def __init__(self, name: str, problem: str, **details: object) -> None:
         self.name = name
-        self.message = message
+        self.problem = problem
+        self.details = details
+        self.message = PROBLEMS[problem].format(**details)
+        super().__init__(f"{name}: {self.message}")
 
 
 @dataclass(frozen=True)
@@ -49,21 +65,21 @@ class SearchRequest:
         def one(name: str) -> str:
             values = [v for v in params.get(name, []) if v.strip()]
             if len(values) > 1:
-                raise BadParameter(name, "give it once")
+                raise BadParameter(name, "repeated")
             return values[0].strip() if values else ""
 
         q = cut_query(" ".join(one("q").split()))
         agencies = _agencies(params.get("agency", []))
         lang = one("lang") or None
         if lang is not None and lang not in LANGS:
-            raise BadParameter("lang", f"must be one of {', '.join(LANGS)}")
+            raise BadParameter("lang", "choice", choices=", ".join(LANGS))
         date_from = _date("from", one("from"))
         date_to = _date("to", one("to"))
         if date_from and date_to and date_from > date_to:
-            raise BadParameter("from", "the start date is after the end date (`to`)")
+            raise BadParameter("from", "dates_reversed")
         sort = one("sort") or "relevance"
         if sort not in SORTS:
-            raise BadParameter("sort", f"must be one of {', '.join(SORTS)}")
+            raise BadParameter("sort", "choice", choices=", ".join(SORTS))
         page = _integer("page", one("page"), 1, 1, MAX_PAGE)
         per_page = _integer("per_page", one("per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
         return cls(q, agencies, lang, date_from, date_to, sort, page, per_page)
@@ -127,11 +143,11 @@ def _agencies(values: Iterable[str]) -> tuple[str, ...]:
             if not slug:
                 continue
             if not _AGENCY.match(slug):
-                raise BadParameter("agency", f"not an agency slug: {slug[:40]!r}")
+                raise BadParameter("agency", "agency_slug", value=slug[:40])
             if slug not in agencies:
                 agencies.append(slug)
     if len(agencies) > MAX_AGENCIES:
-        raise BadParameter("agency", f"at most {MAX_AGENCIES} agencies at once")
+        raise BadParameter("agency", "too_many_agencies", limit=MAX_AGENCIES)
     return tuple(agencies)
 
 
@@ -139,19 +155,19 @@ def _date(name: str, value: str) -> dt.date | None:
     if not value:
         return None
     if not _DATE.match(value):
-        raise BadParameter(name, f"expected a date as YYYY-MM-DD, got {value[:40]!r}")
+        raise BadParameter(name, "date_format", value=value[:40])
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise BadParameter(name, f"no such date: {value}") from None
+        raise BadParameter(name, "no_such_date", value=value) from None
 
 
 def _integer(name: str, value: str, default: int, low: int, high: int) -> int:
     if not value:
         return default
     if not (value.isascii() and value.isdigit()) or len(value) > 6:
-        raise BadParameter(name, f"expected a whole number from {low} to {high}")
+        raise BadParameter(name, "number", low=low, high=high)
     number = int(value)
     if not low <= number <= high:
-        raise BadParameter(name, f"expected a whole number from {low} to {high}")
+        raise BadParameter(name, "number", low=low, high=high)
     return number

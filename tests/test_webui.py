@@ -427,6 +427,20 @@ def test_bad_parameters_get_400_naming_them(client: FlaskClient, query: str, nam
     assert error["parameter"] == name and isinstance(error["message"], str)
 
 
+def test_bad_parameters_are_explained_in_the_interface_language(client: FlaskClient) -> None:
+    """Dates typed the wrong way round are the likeliest mistake in the form."""
+    query = "from=2025-03-10&to=2025-03-01"
+    russian = Page(client.get(f"/search?{query}").get_data(as_text=True)).text
+    assert "начальная дата («С даты») позже конечной («По дату»)" in russian
+    assert "start date" not in russian
+    english = Page(client.get(f"/search?{query}&ui=en").get_data(as_text=True)).text
+    assert "the start date is after the end date" in english
+    api = client.get(f"/api/search?{query}").get_json()["error"]["message"]
+    assert api == "the start date is after the end date (`to`)"
+    page = Page(client.get("/search?per_page=500").get_data(as_text=True)).text
+    assert "нужно целое число от 1 до 100" in page
+
+
 def test_bad_ui_on_release_pages(client: FlaskClient) -> None:
     assert client.get(f"/doc/{HOUSING_ID}?ui=fr").status_code == 400
     response = client.get(f"/api/doc/{HOUSING_ID}?ui=fr")

@@ -90,10 +90,10 @@ def ui_language() -> str:
     if "ui" not in g:
         values = [v.strip() for v in request.args.getlist("ui") if v.strip()]
         if len(values) > 1:
-            raise BadParameter("ui", "give it once")
+            raise BadParameter("ui", "repeated")
         ui = values[0] if values else DEFAULT_UI
         if ui not in UI_LANGUAGES:
-            raise BadParameter("ui", f"must be one of {', '.join(UI_LANGUAGES)}")
+            raise BadParameter("ui", "choice", choices=", ".join(UI_LANGUAGES))
         g.ui = ui
     return g.ui
 

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from indexer.storage import IndexError_
 from search.request import BadParameter
 from webui import ui_language
-from webui.i18n import DEFAULT_UI, text
+from webui.i18n import DEFAULT_UI, problem_text, text
 from webui.pages import page_context
 
 log = logging.getLogger("govpress.web")
@@ -49,7 +49,8 @@ def bad_parameter(error: BadParameter) -> tuple[str | Response, int]:
     if _wants_json():
         return jsonify({"error": {"parameter": error.name, "message": error.message}}), 400
     ui = _ui()
-    return _page(400, text("error_bad_parameter", ui, name=error.name), error.message, ui)
+    return _page(400, text("error_bad_parameter", ui, name=error.name),
+                 problem_text(error, ui), ui)
 
 
 def http_error(error: HTTPException) -> tuple | HTTPException:

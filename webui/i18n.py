@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from search.request import BadParameter
+
 UI_LANGUAGES = ("ru", "en")
 DEFAULT_UI = "ru"
 
@@ -167,6 +169,26 @@ _MONTHS = {
 
 _RELEASE_FORMS = {"ru": ("релиз", "релиза", "релизов"), "en": ("release", "releases")}
 _AGENCY_FORMS = {"ru": ("ведомство", "ведомства", "ведомств"), "en": ("agency", "agencies")}
+
+
+PROBLEMS_RU = {
+    "repeated": "укажите его один раз",
+    "choice": "допустимые значения: {choices}",
+    "dates_reversed": "начальная дата («С даты») позже конечной («По дату»)",
+    "agency_slug": "это не код ведомства: {value!r}",
+    "too_many_agencies": "не больше {limit} ведомств сразу",
+    "date_format": "нужна дата в виде ГГГГ-ММ-ДД, а указано {value!r}",
+    "no_such_date": "такой даты нет: {value}",
+    "number": "нужно целое число от {low} до {high}",
+}
+"""`search.request.PROBLEMS` in Russian."""
+
+
+def problem_text(error: BadParameter, ui: str) -> str:
+    """What is wrong with a parameter, in the interface language."""
+    if ui == "ru":
+        return PROBLEMS_RU[error.problem].format(**error.details)
+    return error.message
 
 
 def text(key: str, ui: str, **values: object) -> str:

@@ -38,10 +38,10 @@ def _one(name: str, allowed: tuple[str, ...], default: str) -> str:
     """A single-valued parameter of these pages that `SearchRequest` does not know."""
     values = [v.strip() for v in request.args.getlist(name) if v.strip()]
     if len(values) > 1:
-        raise BadParameter(name, "give it once")
+        raise BadParameter(name, "repeated")
     value = values[0] if values else default
     if value not in allowed:
-        raise BadParameter(name, f"must be one of {', '.join(allowed)}")
+        raise BadParameter(name, "choice", choices=", ".join(allowed))
     return value
 
 
