@@ -31,15 +31,20 @@ _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 
 
 class Lexicon:
-    """Every term of the searched field, read per segment and kept while it lives.
+    """Every term of the searched field, for rapidfuzz's C++ to search.
 
     Whoosh's own corrector computes an edit distance in Python for every term of the
-    index (seconds on a large one); this list goes to rapidfuzz's C++ instead.
+    index (seconds on a large one). Terms are read once per segment and only ever added:
+    a merged segment brings no new ones, and a term whose releases were all deleted can
+    cost nothing worse than a suggestion that `suggest` drops because it finds nothing.
+    Keeping each segment's list instead held every term once per segment (190 MB for
+    100,000 releases).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._segments: dict[str | None, list[str]] = {}
+        self._read: set[str] = set()  # segments whose terms are in `_known`
+        self._known: set[str] = set()
         self._generation: int | None = None
         self._terms: list[str] = []
 
@@ -47,14 +52,16 @@ class Lexicon:
         generation = searcher.reader().generation()
         with self._lock:
             if generation != self._generation:
-                segments = {}
+                before = len(self._known)
                 for leaf, _ in searcher.leaf_searchers():
                     reader = leaf.reader()
                     key = segment_id(reader)
-                    known = self._segments.get(key) if key is not None else None
-                    segments[key] = known or [b.decode() for b in reader.lexicon(FIELD)]
-                self._segments = segments
-                self._terms = sorted(set().union(*segments.values()))
+                    if key is None or key not in self._read:
+                        self._known.update(b.decode() for b in reader.lexicon(FIELD))
+                        if key is not None:
+                            self._read.add(key)
+                if len(self._known) != before or not self._terms:
+                    self._terms = sorted(self._known)
                 self._generation = generation
             return self._terms
 
