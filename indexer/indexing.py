@@ -186,8 +186,16 @@ class _ParallelWriter(MpWriter):
         task.start()
         return task
 
+    def _enqueue(self) -> None:
+        self._check_workers()  # before a put that would wait forever for dead workers
+        super()._enqueue()
+
     def _commit_toc(self, segments: list) -> None:
-        """Commit only if every worker finished its work.
+        self._check_workers()
+        super()._commit_toc(segments)
+
+    def _check_workers(self) -> None:
+        """Stop the batch if a worker ended abnormally.
 
         Whoosh commits whatever segments came back: a worker killed by the kernel (out of
         memory) would silently take its share of the batch with it, while the run
@@ -203,7 +211,6 @@ class _ParallelWriter(MpWriter):
                 "committed: the index is as of its last commit, and running again finishes "
                 "the job"
             )
-        super()._commit_toc(segments)
 
     def cancel(self) -> None:
         """End the workers, then discard the batch.
