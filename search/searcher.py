@@ -22,7 +22,7 @@ from whoosh import query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.agencies import agency_name
-from indexer.analysis import normalize_word
+from indexer.analysis import learn_forms, normalize_word
 from indexer.release import Location, Release
 from indexer.storage import open_index
 from search.columns import FACETS, ColumnCache, Columns
@@ -37,6 +37,7 @@ REFRESH_SECONDS = 0.5
 SIMILAR_TERMS = 12  # the most distinctive words of a release that "similar" looks for
 SCORE_DECIMALS = 5  # scores equal to this many decimals are ties, broken by date and id
 EVALUATION_CACHE_BYTES = 128 * 2**20
+WARM_UP_RELEASES = 2000
 
 
 class _Local(threading.local):
@@ -137,12 +138,16 @@ class Searcher:
     def count_all(self) -> int:
         return self._retrying(lambda s, c: int(c.live.sum()))
 
-    def warm_up(self) -> None:
-        """Load what searches need before the first one asks: the per-document arrays and
-        the spelling term list (seconds on a large index) and the analysis dictionaries."""
+    def warm_up(self, releases: int = WARM_UP_RELEASES) -> None:
+        """Load what searches need before the first one asks: the per-document arrays, the
+        spelling term list (seconds on a large index), the analysis dictionaries, and the
+        terms of the word forms of the newest `releases` (most forms a snippet meets)."""
         for word in ("жилья", "children", "қаласы"):
             normalize_word(word)
         self._retrying(lambda s, c: self._lexicon.terms(s))
+        _, newest = self.ordered_releases(SearchRequest(sort="newest"), limit=releases)
+        for release in newest:
+            learn_forms(f"{release.title}\n{release.body}")
 
     # -- the search itself ----------------------------------------------------------
 
