@@ -88,6 +88,12 @@ def _request(query: Query) -> SearchRequest:
     return SearchRequest.from_params(params)
 
 
+def _rounds(value: str) -> int:
+    if not value.isdigit() or int(value) < 2:
+        raise argparse.ArgumentTypeError("at least 2: a query's first run, then its repeats")
+    return int(value)
+
+
 def _timed(work: Callable[[], object], rounds: int) -> list[float]:
     samples = []
     for _ in range(rounds):
@@ -214,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--workdir", type=Path, default=Path("bench/out"))
-    parser.add_argument("--rounds", type=int, default=5, help="repetitions of each query")
+    parser.add_argument("--rounds", type=_rounds, default=5,
+                        help="runs of each query: the first, then repeats (at least 2)")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP measurement")
     parser.add_argument("--reuse-index", action="store_true",
                         help="measure queries on an existing index of that size")
