@@ -38,6 +38,8 @@ CLIENTS = 4
 def _percentiles(samples: list[float]) -> str:
     """p50 / p95 / p99 in milliseconds."""
     ordered = sorted(samples)
+    if not ordered:
+        return "n/a (nothing to time)"
 
     def at(p: float) -> float:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
@@ -108,12 +110,15 @@ def _queries(index_dir: Path, rounds: int) -> dict[str, str]:
     the same query (the next page, a facet click) reuse the evaluation ("repeat")."""
     searcher = Searcher(index_dir)
     queries = build_queries()
+    started = time.perf_counter()
     searcher.warm_up()  # as `govpress serve` does before it listens
+    warm_up = time.perf_counter() - started
     parser = QueryParser(searcher._ix.schema)
     whoosh = searcher._ix.searcher()
     top20: list[float] = []
     first: dict[str, list[float]] = {"page": [], "filtered": [], "browse": []}
     repeat: dict[str, list[float]] = {"page": [], "filtered": [], "browse": []}
+    release_pages: list[float] = []
     for query in queries:
         request = _request(query)
         parsed = parser.parse(query.q)
@@ -124,7 +129,14 @@ def _queries(index_dir: Path, rounds: int) -> dict[str, str]:
         samples = _timed(lambda r=request: searcher.search(r), rounds)
         first[kind].append(samples[0])
         repeat[kind] += samples[1:]
+        if kind == "page":  # the top hit's own page: its text and similar releases
+            top = searcher.search(request).hits[:1]
+            release_pages += [
+                _timed(lambda i=hit.id: (searcher.document(i), searcher.similar(i)), 1)[0]
+                for hit in top
+            ]
     return {
+        "serve start-up (`warm_up`)": f"{warm_up:.1f} s",
         "(a) top-20 hits only (plain Whoosh), p50/p95/p99": _percentiles(top20) + " ms",
         "(b) full results page, first run, p50/p95/p99": _percentiles(first["page"]) + " ms",
         "(b) full results page, repeated, p50/p95/p99": _percentiles(repeat["page"]) + " ms",
@@ -133,6 +145,8 @@ def _queries(index_dir: Path, rounds: int) -> dict[str, str]:
         "(c) filtered queries, repeated, p50/p95/p99": _percentiles(repeat["filtered"])
         + " ms",
         "browse (filters only), p50/p95/p99": _percentiles(first["browse"] + repeat["browse"])
+        + " ms",
+        "release page (text + similar releases), p50/p95/p99": _percentiles(release_pages)
         + " ms",
     }
 

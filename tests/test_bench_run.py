@@ -12,6 +12,7 @@ MEASURES = (
     "indexing throughput", "indexing peak RSS", "index size",
     "(a) top-20 hits only", "(b) full results page, first run", "(b) full results page, repeated",
     "(c) filtered queries, first run", "(c) filtered queries, repeated", "browse",
+    "release page", "serve start-up",
     "HTTP results page, 4 clients", "HTTP throughput", "serving RSS",
 )
 
