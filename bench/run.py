@@ -44,7 +44,7 @@ def _percentiles(samples: list[float]) -> str:
     def at(p: float) -> float:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
 
-    return f"{at(0.50):.1f} / {at(0.95):.1f} / {at(0.99):.1f}"
+    return f"{at(0.50):.1f} / {at(0.95):.1f} / {at(0.99):.1f} ms"
 
 
 def _folder_size(path: Path) -> int:
@@ -137,17 +137,13 @@ def _queries(index_dir: Path, rounds: int) -> dict[str, str]:
             ]
     return {
         "serve start-up (`warm_up`)": f"{warm_up:.1f} s",
-        "(a) top-20 hits only (plain Whoosh), p50/p95/p99": _percentiles(top20) + " ms",
-        "(b) full results page, first run, p50/p95/p99": _percentiles(first["page"]) + " ms",
-        "(b) full results page, repeated, p50/p95/p99": _percentiles(repeat["page"]) + " ms",
-        "(c) filtered queries, first run, p50/p95/p99": _percentiles(first["filtered"])
-        + " ms",
-        "(c) filtered queries, repeated, p50/p95/p99": _percentiles(repeat["filtered"])
-        + " ms",
-        "browse (filters only), p50/p95/p99": _percentiles(first["browse"] + repeat["browse"])
-        + " ms",
-        "release page (text + similar releases), p50/p95/p99": _percentiles(release_pages)
-        + " ms",
+        "(a) top-20 hits only (plain Whoosh), p50/p95/p99": _percentiles(top20),
+        "(b) full results page, first run, p50/p95/p99": _percentiles(first["page"]),
+        "(b) full results page, repeated, p50/p95/p99": _percentiles(repeat["page"]),
+        "(c) filtered queries, first run, p50/p95/p99": _percentiles(first["filtered"]),
+        "(c) filtered queries, repeated, p50/p95/p99": _percentiles(repeat["filtered"]),
+        "browse (filters only), p50/p95/p99": _percentiles(first["browse"] + repeat["browse"]),
+        "release page (text + similar releases), p50/p95/p99": _percentiles(release_pages),
     }
 
 
@@ -207,7 +203,7 @@ def _http(index_dir: Path, rounds: int) -> dict[str, str]:
         elapsed = time.perf_counter() - started
         rss, peak = _rss_mb(server.pid)
         return {
-            f"HTTP results page, {CLIENTS} clients, p50/p95/p99": _percentiles(samples) + " ms",
+            f"HTTP results page, {CLIENTS} clients, p50/p95/p99": _percentiles(samples),
             "HTTP throughput": f"{len(samples) / elapsed:.0f} pages/s ({len(samples)} requests, "
                                f"{len(errors)} errors)",
             "serving RSS (now / peak)": f"{rss:.0f} / {peak:.0f} MB",
