@@ -141,7 +141,8 @@ def _warm_searcher(index_dir: Path) -> Searcher | None:
     except IndexError_ as exc:
         log.warning("%s", exc)
         return None
-    log.info("loaded %s releases in %.1f s", f"{searcher.count_all():,}",
+    count = searcher.count_all()
+    log.info("loaded %s release%s in %.1f s", f"{count:,}", "" if count == 1 else "s",
              time.perf_counter() - started)
     return searcher
 
