@@ -129,14 +129,15 @@ class PostingsCache:
     def __init__(self, max_bytes: int = POSTINGS_CACHE_BYTES) -> None:
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
-        self._cached: OrderedDict[tuple[str, str, str | bytes], tuple[np.ndarray, np.ndarray]]
+        self._cached: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]
         self._cached = OrderedDict()
         self._bytes = 0
 
     def postings(self, reader, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
         """Docnums (in the segment) and term frequencies of a term; empty if it is absent."""
         segment = segment_id(reader)
-        key = (segment, field, text) if segment is not None else None
+        term = text.decode("utf-8") if isinstance(text, bytes) else text
+        key = (segment, field, term) if segment is not None else None
         with self._lock:
             found = self._cached.get(key) if key is not None else None
             if found is not None:
@@ -165,12 +166,10 @@ def _size(ids: np.ndarray, tf: np.ndarray) -> int:
 class Evaluator:
     """Evaluates queries against one Whoosh searcher and the columns of its generation."""
 
-    def __init__(
-        self, searcher: WhooshSearcher, columns: Columns, cache: PostingsCache | None = None
-    ) -> None:
+    def __init__(self, searcher: WhooshSearcher, columns: Columns, cache: PostingsCache) -> None:
         self.searcher = searcher
         self.columns = columns
-        self.cache = cache or PostingsCache(max_bytes=0)
+        self.cache = cache
         self.leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
         self.documents = max(1, int(columns.live.sum()))
 
