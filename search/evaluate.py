@@ -213,8 +213,13 @@ class Evaluator:
 
     def _term(self, field: str, text: str | bytes, boost: float) -> Evaluation:
         result = self._empty()
-        average = self.columns.average_length.get(field, 1.0)
-        lengths = self.columns.lengths.get(field)
+        ids, scores = self._scored(field, text, boost)
+        result.mask[ids] = True
+        result.score[ids] = scores
+        return result
+
+    def _scored(self, field: str, text: str | bytes, boost: float) -> tuple[np.ndarray, np.ndarray]:
+        """The live documents with a term and their BM25F scores for it."""
         all_ids, all_tf = [], []
         for reader, offset in self.leaves:
             ids, tf = self.cache.postings(reader, field, text)
@@ -222,18 +227,17 @@ class Evaluator:
                 all_ids.append(ids + offset)
                 all_tf.append(tf)
         if not all_ids:
-            return result
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         ids, tf = np.concatenate(all_ids), np.concatenate(all_tf)
         live = self.columns.live[ids]
         ids, tf = ids[live], tf[live]
-        result.mask[ids] = True
         idf = math.log(self.documents / (len(ids) + 1)) + 1
+        lengths = self.columns.lengths.get(field)
         if lengths is None:
-            result.score[ids] = boost * idf * tf
-        else:
-            norm = K1 * ((1 - B) + B * lengths[ids] / average)
-            result.score[ids] = boost * idf * (tf * (K1 + 1)) / (tf + norm)
-        return result
+            return ids, boost * idf * tf
+        average = self.columns.average_length.get(field, 1.0)
+        norm = K1 * ((1 - B) + B * lengths[ids] / average)
+        return ids, boost * idf * (tf * (K1 + 1)) / (tf + norm)
 
     def _and(self, children: list[query.Query]) -> Evaluation:
         positive = [c for c in children if not isinstance(c, query.Not)]
@@ -251,11 +255,23 @@ class Evaluator:
         return result
 
     def _or(self, children: list[query.Query]) -> Evaluation:
+        """Terms are summed sparsely, all at once: a prefix or the key terms of similar
+        releases are tens of terms, and a whole-index array per term cost ~2 ms each at
+        a million releases."""
+        terms = [c for c in children if isinstance(c, query.Term)]
+        scored = [self._scored(t.fieldname, t.text, t.boost) for t in terms]
         result = self._empty()
+        if scored:
+            ids = np.concatenate([i for i, _ in scored])
+            result.mask[ids] = True
+            result.score += np.bincount(
+                ids, weights=np.concatenate([w for _, w in scored]), minlength=self.columns.size
+            ).astype(np.float32)
         for child in children:
-            other = self._evaluate(child)
-            result.mask |= other.mask
-            result.score += other.score
+            if not isinstance(child, query.Term):
+                other = self._evaluate(child)
+                result.mask |= other.mask
+                result.score += other.score
         return result
 
     def _prefix(self, q: query.Prefix) -> Evaluation:
