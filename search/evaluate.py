@@ -259,6 +259,7 @@ class Evaluator:
         releases are tens of terms, and a whole-index array per term cost ~2 ms each at
         a million releases."""
         terms = [c for c in children if isinstance(c, query.Term)]
+        others = [c for c in children if not isinstance(c, query.Term)]
         scored = [self._scored(t.fieldname, t.text, t.boost) for t in terms]
         result = self._empty()
         if scored:
@@ -267,11 +268,10 @@ class Evaluator:
             result.score += np.bincount(
                 ids, weights=np.concatenate([w for _, w in scored]), minlength=self.columns.size
             ).astype(np.float32)
-        for child in children:
-            if not isinstance(child, query.Term):
-                other = self._evaluate(child)
-                result.mask |= other.mask
-                result.score += other.score
+        for child in others:
+            other = self._evaluate(child)
+            result.mask |= other.mask
+            result.score += other.score
         return result
 
     def _prefix(self, q: query.Prefix) -> Evaluation:
