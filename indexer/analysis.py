@@ -1,14 +1,33 @@
-"""The one text analysis chain, used for indexing and for queries alike.
+"""The one text analysis chain, used for indexing, queries, snippets and suggestions alike.
 
-`WordTokenizer | LowercaseFilter | LemmaFilter`: words and numbers (URLs skipped), case
-folded, then each word normalized by its own script, so Latin words inside Russian text
-meet their English forms and a query word finds every inflected form of itself:
-- Russian (Cyrillic letters only from the Russian alphabet): pymorphy3 dictionary lemma.
-- Other Cyrillic (Kazakh-only letters ә ғ қ ң ө ұ ү һ і): as is; no Kazakh lemmatizer exists.
-- Latin: simplemma's English lemma (children→child, held→hold), then the Snowball
-  English stem (planting/plants/planted meet too).
-- Digits and letter-digit mixes (`2025`, `5,4`, `covid19`): as is.
-`ё` is folded to `е` everywhere, after lemmatizing (pymorphy3 answers `жильё`).
+Two analyzers share one tokenizer:
+- `govpress_analyzer` (`title`, `body`): `WordTokenizer | LemmaFilter`, each word's
+  dictionary lemma in its language (`indexer.languages.ru`, `en`, `kazakh`);
+- `names_analyzer` (`names`): `WordTokenizer | NameKeyFilter`, a cross-script Latin key
+  (`indexer.languages.names`) for each word that names someone or something.
+
+Which language reads a word: Latin letters → English (also inside Russian and Kazakh text:
+EBRD, KPI, Fitch); Cyrillic → the document's language, Kazakh for a word with a
+Kazakh-only letter (ә ғ қ ң ө ұ ү һ і) whatever the document. Kazakh text is full of words
+written with Russian letters only (`операторлары`, `бойынша`), so it is the release's
+language, detected at indexing and passed with its text (`in_language`), that decides.
+A query word has no document: a Cyrillic one with only Russian letters is read both ways,
+and its Russian lemma and Kazakh key stand at the same position, either matching
+(`оператор` finds Russian `операторы` and Kazakh `операторлары`). The alternative, a
+language prefix on every term, would have needed a Kazakh and a Russian query for every
+word and counted the same word twice in two vocabularies (`астана`, `оператор`).
+
+The words are not case folded before lemmatizing: a capital letter tells a name
+(`Бектенова` → бектенов, not бектеновый). A query typed in lower case still finds names
+through their key, which reads every rare word as a name whatever its case.
+
+Names: a word gets a key when it is not one of its language's common words (a shipped
+list for English and Russian, the Apertium dictionary for Kazakh), or when it is a common
+word used as a name (`Роман`, `Семей`: capitalised and known as a name; in English,
+capitalised inside a sentence, titles aside). Keys of common words would merge to/то,
+good/год, more/море. Name keys have their own field, scored below a match of the lemma,
+so a Russian query ranks Russian text with its very word first and still finds the English
+release with the name.
 
 Tokens: runs of letters and digits. Everything else separates them, so glued sentences
 (`2024.Among`), hyphenated words (`Al-Farabi` → `al`, `farabi`) and letter-digit pairs
@@ -16,10 +35,13 @@ Tokens: runs of letters and digits. Everything else separates them, so glued sen
 apostrophe separates. Digits joined by `.` or `,` stay one token as written: `5,4`,
 `1,000`, `04.03.2025`; `5,4%` gives `5,4`. URLs (`https://…`, `www.…`), also glued to
 a word (`Government.https://…`), give no token. Combining accents and soft hyphens inside
-a word are kept in its span and dropped from its term.
+a word are kept in its span and dropped from its term. A word mixing scripts is read in
+its main one: look-alike letters (`Кaзахстан`, `Кumis`) and Kazakh letters in a Latin
+word (`Eңbek` → `enbek`) are rewritten.
 
 The filters hold no state (Whoosh pickles the schema into the index): the morphology
-lives in module-level, per-process caches. Moving these classes breaks existing indexes.
+lives in module-level, per-process caches of one entry per word form, language and
+context. Moving these classes breaks existing indexes.
 """
 
 from __future__ import annotations
@@ -27,20 +49,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from types import ModuleType
 
-import pymorphy3
-import simplemma
-from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, Token, Tokenizer
+from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
-from indexer.language import URL
-
-if TYPE_CHECKING:
-    from nltk.stem.snowball import SnowballStemmer
+from indexer.language import KAZAKH_LETTERS, URL
+from indexer.languages import en, kazakh, names, ru
 
 TERM_CACHE_SIZE = 500_000
 """Word forms whose term is remembered per process: about a large corpus's vocabulary."""
+
+READERS: dict[str, ModuleType] = {"ru": ru, "en": en, "kk": kazakh}
+"""The language modules, by the language codes of releases."""
 
 _WORD = re.compile(
     r"(\d+(?:[.,]\d+)+"  # a number with decimal or group separators, as written
@@ -48,22 +69,50 @@ _WORD = re.compile(
     r"(?:['’‘ʼ][sS](?![^\W_]))?"  # a possessive 's, consumed but not part of the token
 )
 _IGNORABLE = re.compile(r"[\u0300-\u036f\u00ad]")
-_RUSSIAN_WORD = re.compile(r"[а-яё]+")
+_CYRILLIC_WORD = re.compile(r"[а-яёәғқңөұүһі]+")
 _LATIN_WORD = re.compile(r"[a-zß-öø-ÿ\u0100-\u024f]+")
 _LATIN_LETTER = re.compile(r"[a-zß-öø-ÿ\u0100-\u024f]")
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u052f]")
+_SENTENCE_END = frozenset(".!?…\n")
+_GAP_NOISE = " \t\r«»\"'“”„()[]–—-"
 
 # Lower-case look-alikes, including those of capitals (H/Н, B/В, M/М, T/Т), for words
-# typed with a letter of the wrong script.
+# typed with a letter of the wrong script; a Latin word keeps a Kazakh letter's sound.
 _LATIN_LOOKALIKES = "aceopxykimthb"
 _CYRILLIC_LOOKALIKES = "асеорхукімтнв"
 _TO_CYRILLIC = str.maketrans(_LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES)
-_TO_LATIN = str.maketrans(_CYRILLIC_LOOKALIKES, _LATIN_LOOKALIKES)
+_TO_LATIN = str.maketrans(
+    {**dict(zip(_CYRILLIC_LOOKALIKES, _LATIN_LOOKALIKES, strict=True)),
+     **dict(zip("әғқңөұүһ", "agqnouuh", strict=True))}
+)
 
+
+class LangText(str):
+    """A release's text that knows its language: how its Cyrillic words are read."""
+
+    lang: str | None = None
+
+
+def in_language(text: str, lang: str) -> LangText:
+    """`text` marked as written in `lang` (`ru`, `en`, `kk`), for the analyzers."""
+    marked = LangText(text)
+    marked.lang = lang
+    return marked
 
 
 class WordTokenizer(Tokenizer):
-    """Words and numbers of a text with their positions and character spans."""
+    """Words and numbers of a text with their positions and character spans.
+
+    Each token carries `lang`, the language of the text (None for a query), and with
+    `sentences` also `mid_sentence`: whether a word is inside a sentence rather than at
+    its start or in the title line of a release (`title\\nbody`).
+    """
+
+    def __init__(self, sentences: bool = False) -> None:
+        self.sentences = sentences
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.__dict__ == self.__dict__
 
     def __call__(
         self,
@@ -84,11 +133,21 @@ class WordTokenizer(Tokenizer):
         whole value is one token.
         """
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.lang = getattr(value, "lang", None)
+        token.mid_sentence = True
+        document = token.lang is not None
+        body_start = value.find("\n") + 1 if self.sentences and document else 0
+        previous_end = 0
         spans = _word_spans(value) if tokenize else iter([(0, len(value))])
         for pos, (start, end) in enumerate(spans, start_pos):
             token.text = value[start:end]
             token.boost = 1.0
             token.stopped = False
+            if self.sentences and document:
+                token.mid_sentence = start >= body_start and previous_end > body_start and (
+                    _inside_sentence(value[previous_end:start])
+                )
+                previous_end = end
             if keeporiginal:
                 token.original = token.text
             if positions:
@@ -99,63 +158,107 @@ class WordTokenizer(Tokenizer):
             yield token
 
 
+def _inside_sentence(gap: str) -> bool:
+    """Whether the text between two words leaves the second inside the first's sentence."""
+    if gap == " ":
+        return True
+    stripped = gap.rstrip(_GAP_NOISE)
+    return not stripped or stripped[-1] not in _SENTENCE_END
+
+
 class LemmaFilter(Filter):
-    """Replaces each lower-case token by its term: lemma, stem or the token itself."""
+    """Replaces each token by its term; a query word read in two languages gives both
+    terms at its position."""
 
     is_morph = True  # Whoosh leaves it out for spelling words (`no_morph=True`).
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for token in tokens:
-            token.text = _term(token.text)
-            yield token
+            for term in _terms(token.text, token.lang):
+                token.text = term
+                yield token
+
+
+class NameKeyFilter(Filter):
+    """Replaces each token that names something by its cross-script key(s); drops the rest."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            for key in _name_keys(token.text, token.lang, token.mid_sentence):
+                token.text = key
+                yield token
 
 
 def govpress_analyzer() -> CompositeAnalyzer:
-    """The analyzer for every text field and every query: one chain, so terms meet."""
-    return WordTokenizer() | LowercaseFilter() | LemmaFilter()
+    """The analyzer of `title` and `body` and their queries: one chain, so terms meet."""
+    return WordTokenizer() | LemmaFilter()
 
 
-def normalize_word(word: str) -> str:
-    """The index term of one token (as `WordTokenizer` cuts it), e.g. `Жильём` → `жилье`.
-
-    Anything that is not a word (`жил*`) is only case and `ё` folded.
-    """
-    return _term(word.lower())
+def names_analyzer() -> CompositeAnalyzer:
+    """The analyzer of `names` (index a release's `title\\nbody`) and of its queries."""
+    return WordTokenizer(sentences=True) | NameKeyFilter()
 
 
-def analyze(text: str) -> list[str]:
-    """The terms of a text, in order."""
-    return [token.text for token in _ANALYZER(text)]
+def normalize_word(word: str, lang: str | None = None) -> str:
+    """The index term of one token (as `WordTokenizer` cuts it), e.g. `Жильём` → `жилье`;
+    without a language, in the language its letters suggest (Russian for Cyrillic without
+    Kazakh letters). Anything that is not a word (`жил*`) is only case and `ё` folded."""
+    return _terms(word, lang or _own_language(word))[0]
 
 
-def term_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """Each token's start, end and term: exactly what `govpress_analyzer` yields, without
-    Whoosh's token objects — snippets re-analyze whole bodies for every hit shown."""
+def query_terms(word: str) -> tuple[str, ...]:
+    """Every term a query word looks for: its Russian lemma and its Kazakh key for a
+    Cyrillic word without Kazakh letters, else one."""
+    return _terms(word, None)
+
+
+def word_language(word: str) -> str | None:
+    """The language a word's own letters say (`ru` for Cyrillic without Kazakh letters),
+    None for digits."""
+    script = _script(_clean(word).lower())
+    return None if script is None else _own_language(word)
+
+
+def is_word(term: str, lang: str) -> bool:
+    """Whether a term of `lang` is itself a dictionary word (`министерство`, not a stem)."""
+    return READERS[lang].is_word(term)
+
+
+def analyze(text: str, lang: str | None = None) -> list[str]:
+    """The terms of a text (of a release in `lang`), in order."""
+    return [token.text for token in _ANALYZER(in_language(text, lang) if lang else text)]
+
+
+def term_spans(text: str, lang: str | None = None) -> Iterator[tuple[int, int, str]]:
+    """Each token's start, end and (first) term: exactly what `govpress_analyzer` yields,
+    without Whoosh's token objects — snippets re-analyze whole bodies for every hit."""
     for start, end in _word_spans(text):
-        yield start, end, _term(text[start:end].lower())
+        yield start, end, _terms(text[start:end], lang)[0]
 
 
-def learn_forms(text: str) -> None:
+def learn_forms(text: str, lang: str) -> None:
     """Analyze every distinct word form of `text` now, into the per-process cache: a server
     that has met a corpus's common forms shows the snippets of a new query without
     running the morphology on them (~27 µs a form, thousands on a results page)."""
-    for form in set(_WORD.findall(text.lower())):
-        _term(form)
+    for form in set(_WORD.findall(text)):
+        _terms(form, lang)
 
 
-def find_terms(text: str, wanted: Callable[[str], bool]) -> list[tuple[int, int, str]]:
-    """The start, end and term of each word of `text` whose term is `wanted`: the
-    `term_spans` a caller would keep, found faster for long texts with few matches
-    (snippets). Each distinct word form is analyzed once; the forms that match are then
-    found by one regular expression, and words inside URLs are dropped as the tokenizer
-    skips them."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a letter whose lower case is longer: go word by word
-        return [span for span in term_spans(text) if wanted(span[2])]
+def find_terms(
+    text: str,
+    lang: str | None,
+    wanted: Callable[[str], bool],
+    keys: frozenset[str] = frozenset(),
+) -> list[tuple[int, int, str]]:
+    """The start, end and term of each word of `text` whose term is `wanted` or whose name
+    key is one of `keys`: the `term_spans` a caller would keep, found faster for long
+    texts with few matches (snippets). Each distinct word form is analyzed once; the forms
+    that match are then found by one regular expression, and words inside URLs are
+    dropped as the tokenizer skips them."""
     forms = {}
-    for form in set(_WORD.findall(lowered)):
-        term = _term(form)
-        if wanted(term):
+    for form in set(_WORD.findall(text)):
+        term = _terms(form, lang)[0]
+        if wanted(term) or (keys and not keys.isdisjoint(_name_keys(form, lang, True))):
             forms[form] = term
     if not forms:
         return []
@@ -164,8 +267,8 @@ def find_terms(text: str, wanted: Callable[[str], bool]) -> list[tuple[int, int,
     urls = [match.span() for match in URL.finditer(text)]
     return [
         (match.start(), match.end(), forms[match.group()])
-        for match in pattern.finditer(lowered)
-        if _is_token(lowered, match.start(), match.end())
+        for match in pattern.finditer(text)
+        if _is_token(text, match.start(), match.end())
         and not any(start <= match.start() < end for start, end in urls)
     ]
 
@@ -191,47 +294,76 @@ def _word_spans(text: str) -> Iterator[tuple[int, int]]:
 
 
 @lru_cache(maxsize=TERM_CACHE_SIZE)
-def _term(token: str) -> str:
-    """The term for a lower-case token; cached because most tokens repeat."""
-    word = _one_script(_IGNORABLE.sub("", unicodedata.normalize("NFC", token)))
-    if _RUSSIAN_WORD.fullmatch(word):
-        word = _morph().parse(word)[0].normal_form
-    elif _LATIN_WORD.fullmatch(word):
-        word = _english_stemmer().stem(_english_lemma(word))
-    return word.replace("ё", "е")
+def _terms(token: str, lang: str | None) -> tuple[str, ...]:
+    """The terms of a token as written, in a text of `lang` (None: a query word, read in
+    every language its letters allow); cached because most tokens repeat."""
+    word = _clean(token)
+    lower = word.lower()
+    capitalised = word[:1].isupper()
+    found = [READERS[reader].term(lower, capitalised) for reader in _readers(lower, lang)]
+    return tuple(dict.fromkeys(term.replace("ё", "е") for term in found)) or (
+        lower.replace("ё", "е"),
+    )
 
 
-def _english_lemma(word: str) -> str:
-    """simplemma's lemma, unless it is not a plain word (it maps `etc` to `etc.`)."""
-    lemma = simplemma.lemmatize(word, lang="en")
-    return lemma if lemma.isalpha() else word
+@lru_cache(maxsize=TERM_CACHE_SIZE)
+def _name_keys(token: str, lang: str | None, mid_sentence: bool) -> tuple[str, ...]:
+    """The name keys of a token as written (none for a common word or a number)."""
+    word = _clean(token)
+    lower = word.lower()
+    capitalised = word[:1].isupper()
+    readers = _readers(lower, lang)
+    found: list[str] = []
+    for reader in readers:
+        base = READERS[reader].name_base(lower, capitalised, mid_sentence)
+        if base is None and reader == "ru" and len(readers) > 1:
+            # A query's common Russian word (`год`, `море`) is no name in Kazakh either.
+            return ()
+        if base is not None and len(base) > 1:
+            found.extend(names.keys(base.replace("ё", "е")))
+    return tuple(dict.fromkeys(found))
+
+
+def _clean(token: str) -> str:
+    return _one_script(_IGNORABLE.sub("", unicodedata.normalize("NFC", token)))
+
+
+def _readers(lower: str, lang: str | None) -> tuple[str, ...]:
+    """The languages that read a lower-case word of a text in `lang` (None: a query)."""
+    script = _script(lower)
+    if script == "latin":
+        return ("en",)
+    if script != "cyrillic":
+        return ()
+    if lang == "kk" or not KAZAKH_LETTERS.isdisjoint(lower):
+        return ("kk",)
+    return ("ru",) if lang is not None else ("ru", "kk")
+
+
+def _own_language(word: str) -> str:
+    lower = _clean(word).lower()
+    if _script(lower) == "latin":
+        return "en"
+    return "kk" if not KAZAKH_LETTERS.isdisjoint(lower) else "ru"
+
+
+def _script(lower: str) -> str | None:
+    if _CYRILLIC_WORD.fullmatch(lower):
+        return "cyrillic"
+    if _LATIN_WORD.fullmatch(lower):
+        return "latin"
+    return None
 
 
 def _one_script(word: str) -> str:
     """Rewrite look-alike letters of a mixed Latin/Cyrillic word into its main script."""
-    latin = len(_LATIN_LETTER.findall(word))
+    latin = len(_LATIN_LETTER.findall(word.lower()))
     cyrillic = len(_CYRILLIC_LETTER.findall(word))
     if not latin or not cyrillic:
         return word
-    return word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
-
-
-@cache
-def _english_stemmer() -> SnowballStemmer:
-    """nltk's Snowball English stemmer (needs no downloaded data).
-
-    Imported on the first English word, not at start-up: importing nltk costs ~0.9 s here
-    (it pulls in scipy), which processes that never meet English need not pay.
-    """
-    from nltk.stem.snowball import SnowballStemmer
-
-    return SnowballStemmer("english")
-
-
-@cache
-def _morph() -> pymorphy3.MorphAnalyzer:
-    """One Russian analyzer per process, loaded on first use (~0.1 s, ~15 MB)."""
-    return pymorphy3.MorphAnalyzer()
+    lower = word.lower()
+    rewritten = lower.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
+    return rewritten.capitalize() if word[:1].isupper() else rewritten
 
 
 _ANALYZER = govpress_analyzer()

@@ -26,6 +26,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.query import Every
 from whoosh.writing import IndexWriter
 
+from indexer.analysis import in_language
 from indexer.records import build_release
 from indexer.release import Location, Release, Skipped
 from indexer.schema import INDEX_FORMAT
@@ -114,8 +115,11 @@ def document(release: Release, release_digest: str) -> dict:
     """The Whoosh document for a release."""
     return {
         "id": release.id,
-        "title": release.title,
-        "body": release.body,
+        "title": in_language(release.title, release.lang),
+        "_stored_title": release.title,
+        "body": in_language(release.body, release.lang),
+        "_stored_body": release.body,
+        "names": in_language(f"{release.title}\n{release.body}", release.lang),
         "date": int(release.date.strftime("%Y%m%d")),
         "month": release.date.strftime("%Y-%m"),
         "agency": release.agency,

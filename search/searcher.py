@@ -24,7 +24,7 @@ from whoosh import query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.agencies import agency_name
-from indexer.analysis import analyze, learn_forms, normalize_word
+from indexer.analysis import analyze, learn_forms, query_terms
 from indexer.release import Location, Release
 from indexer.storage import open_index
 from search.columns import FACETS, ColumnCache, Columns
@@ -121,7 +121,8 @@ class Searcher:
             if docnum is None:
                 return []
             fields = searcher.stored_fields(docnum)
-            key_terms = _key_terms(searcher, f"{fields['title']}\n{fields['body']}")
+            key_terms = _key_terms(searcher, f"{fields['title']}\n{fields['body']}",
+                                   fields["lang"])
             like = query.Or([query.Term("body", term, boost=w) for term, w in key_terms])
             evaluation = Evaluator(searcher, columns, self._postings).evaluate(like)
             evaluation.mask[docnum] = False
@@ -142,12 +143,12 @@ class Searcher:
         """Load what searches need before the first one asks: the per-document arrays, the
         spelling term list (seconds on a large index), the analysis dictionaries, and the
         terms of the word forms of the newest `releases` (most forms a snippet meets)."""
-        for word in ("жилья", "children", "қаласы"):
-            normalize_word(word)
+        for word in ("жилья", "children", "қаласы", "Токаева"):
+            query_terms(word)
         self._retrying(lambda s, c: self._lexicon.terms(s))
         _, newest = self.ordered_releases(SearchRequest(sort="newest"), limit=releases)
         for release in newest:
-            learn_forms(f"{release.title}\n{release.body}")
+            learn_forms(f"{release.title}\n{release.body}", release.lang)
 
     # -- the search itself ----------------------------------------------------------
 
@@ -252,7 +253,7 @@ def _matched(columns: Columns, evaluation: Evaluation | None) -> np.ndarray:
     return columns.live if evaluation is None else evaluation.mask
 
 
-def _key_terms(searcher: WhooshSearcher, text: str) -> list[tuple[str, float]]:
+def _key_terms(searcher: WhooshSearcher, text: str, lang: str) -> list[tuple[str, float]]:
     """The SIMILAR_TERMS most distinctive terms of a text, with their weights: frequent in
     it and rare in the index, by the Bo1 model Whoosh's `key_terms_from_text` uses.
 
@@ -268,7 +269,7 @@ def _key_terms(searcher: WhooshSearcher, text: str) -> list[tuple[str, float]]:
         rate = max(sample.frequency("body", term), 0.5) / size  # unseen: rarer than once
         return count * math.log2((1 + rate) / rate) + math.log2(1 + rate)
 
-    scored = [(term, bo1(term, count)) for term, count in Counter(analyze(text)).items()]
+    scored = [(term, bo1(term, count)) for term, count in Counter(analyze(text, lang)).items()]
     return heapq.nlargest(SIMILAR_TERMS, scored, key=lambda pair: (pair[1], pair[0]))
 
 
@@ -353,7 +354,7 @@ def _hit(fields: dict, parsed: ParsedQuery | None, score: float | None) -> Hit:
         agency=fields["agency"],
         lang=fields["lang"],
         url=fields.get("url"),
-        snippet=snippet(fields.get("body") or fields["title"], parsed.matches if parsed else None),
+        snippet=snippet(fields.get("body") or fields["title"], fields["lang"], parsed),
         score=score,
     )
 

@@ -1,0 +1,27 @@
+"""Kazakh behind the common language interface: the Apertium analyser's key (`kk.lemma`),
+and name keys for proper nouns and for words the analyser does not know.
+
+A word the analyser knows as a common word (it looks lower-case words up among common
+entries) gets a name key only when capitalised and also a proper noun (`Мұрат`, `Семей`):
+Kazakh has no shipped common-word list, its dictionary is one.
+"""
+
+from __future__ import annotations
+
+from indexer.languages import kk
+
+
+def term(word: str, capitalised: bool = False) -> str:
+    """The key all forms of a lower-case Kazakh word share (`министрлігінің` → `министрлік`)."""
+    return kk.lemma(word)
+
+
+def is_word(word: str) -> bool:
+    """Whether the dictionary reads this very form (not a stem the suffix stripper made)."""
+    return bool(kk._readings(word))
+
+
+def name_base(word: str, capitalised: bool, mid_sentence: bool) -> str | None:
+    if kk._readings(word):  # a common word of the dictionary
+        return kk.lemma(word) if capitalised and kk.is_proper(word) else None
+    return kk.lemma(word)
