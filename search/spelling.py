@@ -1,11 +1,11 @@
 """“Did you mean”: a respelling of the query's words that the index knows better.
 
-Candidates are the index's own terms (lemmas) within two edits of the query word's term,
-the one in the most releases first (`Dosaev` → Dossayev, 5 releases, not Dossaev, 1). A
+Candidates are the index's own terms (lemmas) within two edits of the query word's term
+(one for words of up to five letters), the one in the most releases first (`Dosaev` → Dossayev, 5 releases, not Dossaev, 1). A
 lemma is not shown as such: the suggestion is a word as a release of the query word's
 own language and script writes it (Cyrillic with a Kazakh letter: a Kazakh release;
-other Cyrillic: Russian or Kazakh; Latin: any), itself within two edits of the typed
-word, so no stem (`Бектену` → «Бектен») and no word of another language (`желі` →
+other Cyrillic: Russian or Kazakh; Latin: any), itself as close to the typed word (or
+the lemma, where that is a dictionary word), so no stem (`Бектену` → «Бектен») and no word of another language (`желі` →
 «дело») is offered. Field names are never words to respell (`Title:Fitch`).
 """
 
@@ -28,6 +28,7 @@ from search.query import ParsedQuery, QueryParser
 FIELD = "body"
 MAX_WORDS = 8
 MAX_EDITS = 2
+SHORT_WORD_CHARS = 5
 MIN_WORD_CHARS = 4
 MAX_WORD_CHARS = 30  # longer is no word
 CANDIDATES = 20
@@ -80,27 +81,33 @@ def _respell(searcher: WhooshSearcher, lexicon: Lexicon, word: str) -> str | Non
     if reader.doc_frequency(FIELD, term) > 0:
         return None
     cyrillic = bool(_CYRILLIC.search(term))
+    edits = _edits(word)
     close = sorted(
         (-reader.doc_frequency(FIELD, candidate), distance, candidate)
         for candidate, distance, _ in process.extract(
             term, lexicon.terms(searcher), scorer=DamerauLevenshtein.distance,
-            score_cutoff=MAX_EDITS, limit=CANDIDATES,
+            score_cutoff=edits, limit=CANDIDATES,
         )
         if candidate.isalpha() and bool(_CYRILLIC.search(candidate)) == cyrillic
     )
     languages = _LANGUAGES[word_language(word) or "en"]
     for _, _, candidate in close:
-        better = _written_form(searcher, candidate, word, languages)
+        better = _written_form(searcher, candidate, word, languages, edits)
         if better is not None:
             return better.capitalize() if word[:1].isupper() else better
     return None
 
 
+def _edits(word: str) -> int:
+    """Edits allowed: one in a word of up to 5 letters (`Roman` is not a typo of `Road`)."""
+    return 1 if len(word) <= SHORT_WORD_CHARS else MAX_EDITS
+
+
 def _written_form(
-    searcher: WhooshSearcher, term: str, word: str, languages: tuple[str, ...]
+    searcher: WhooshSearcher, term: str, word: str, languages: tuple[str, ...], edits: int
 ) -> str | None:
     """How a release in one of `languages` writes a word whose term is `term`: the form
-    closest to the typed `word`, if it is within two edits of it."""
+    closest to the typed `word`, if it is within `edits` of it."""
     in_language = Or([Term("lang", lang) for lang in languages])
     typed = word.lower()
     forms: set[str] = set()
@@ -113,7 +120,7 @@ def _written_form(
         if is_word(term, fields["lang"]):
             forms.add(term)
     scored = sorted((DamerauLevenshtein.distance(typed, form), form) for form in forms)
-    if scored and scored[0][0] <= MAX_EDITS and scored[0][1] != typed:
+    if scored and scored[0][0] <= edits and scored[0][1] != typed:
         return scored[0][1]
     return None
 
