@@ -219,6 +219,12 @@ def word_language(word: str) -> str | None:
     return None if script is None else _own_language(word)
 
 
+def name_keys(word: str, lang: str | None = None) -> tuple[str, ...]:
+    """The cross-script keys of a word as written (in a release in `lang`, inside a
+    sentence; None: a query word); none for a common word."""
+    return _name_keys(word, lang, True)
+
+
 def is_word(term: str, lang: str) -> bool:
     """Whether a term of `lang` is itself a dictionary word (`министерство`, not a stem)."""
     return READERS[lang].is_word(term)

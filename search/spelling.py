@@ -1,12 +1,14 @@
 """“Did you mean”: a respelling of the query's words that the index knows better.
 
 Candidates are the index's own terms (lemmas) within two edits of the query word's term
-(one for words of up to five letters), the one in the most releases first (`Dosaev` → Dossayev, 5 releases, not Dossaev, 1). A
-lemma is not shown as such: the suggestion is a word as a release of the query word's
-own language and script writes it (Cyrillic with a Kazakh letter: a Kazakh release;
-other Cyrillic: Russian or Kazakh; Latin: any), itself as close to the typed word (or
-the lemma, where that is a dictionary word), so no stem (`Бектену` → «Бектен») and no word of another language (`желі` →
-«дело») is offered. Field names are never words to respell (`Title:Fitch`).
+(one for words of up to five letters), the one in the most releases first (`Dosaev` →
+Dossayev, 5 releases, not Dossaev, 1). A lemma is not shown as such: the suggestion is
+a word as a release of the query word's own language and script writes it (Cyrillic
+with a Kazakh letter: a Kazakh release; other Cyrillic: Russian or Kazakh; Latin: any),
+the written form (or the lemma, where it is a dictionary word) closest to the typed
+word and as close as the candidate, so no stem (`Бектену` → «Бектен») and no word of
+another language (`желі` → «дело») is offered. Field names are never words to respell
+(`Title:Fitch`).
 """
 
 from __future__ import annotations

@@ -2,12 +2,13 @@
 
 pymorphy3 guesses an unknown surname as some other word (Бектенов → бектен, Бектенова →
 бектеновый, Токаев → токай, Токаеву → токаева). A capitalised word that is not a common
-word is therefore read as a name first: a singular surname reading, else a first name,
-patronymic or place reading, else by the shape of Russian surnames (-ов/-ев/-ин/-ын with
-their case endings, feminine folded to the masculine: Бектенова, Бектеновым, Токаеву →
-бектенов, токаев). Measured on 200 inflected surname forms: 199 met their English
-spelling this way, 157 with pymorphy3's first reading. Common words keep their ordinary
-lemma even when capitalised at a sentence start (Мира → мир, not the name Мира).
+word is therefore read as a name first (`_name_lemma`): a singular surname reading, a
+dictionary first name, patronymic or place, else by the shape of Russian surnames
+(-ов/-ев/-ин/-ын with their case endings, feminine folded to the masculine: Бектенова,
+Бектеновым, Токаеву → бектенов, токаев). Measured on 200 inflected surname forms: 199
+met their English spelling this way, 157 with pymorphy3's first reading. Common words
+keep their ordinary lemma even when capitalised at a sentence start (Мира → мир, not
+the name Мира).
 
 A name's cross-script key reads the name this way whatever the case, so a query typed in
 lower case (`токаева`) still finds the name through the key.
@@ -64,15 +65,30 @@ def _is_known_name(word: str) -> bool:
 
 
 def _name_lemma(word: str) -> str | None:
+    """The word read as a name: a singular surname reading; a dictionary first name,
+    patronymic or place; the shape of a surname; the word itself where some reading
+    has it as its lemma (unknown indeclinable names: Маулен, Акорда); a guessed singular
+    name reading; else None."""
     parses = _morph().parse(word)
     for parse in parses:
         if {"Surn", "sing"} <= parse.tag.grammemes:
-            return _masculine(parse.normal_form.replace("ё", "е"))
+            surname = _masculine(parse.normal_form.replace("ё", "е"))
+            if _SURNAME.fullmatch(surname):
+                return surname
     for parse in parses:
-        if parse.tag.grammemes & _NAME_TAGS:
+        if parse.is_known and "sing" in parse.tag.grammemes and parse.tag.grammemes & _NAME_TAGS:
             return parse.normal_form.replace("ё", "е")
     surname = _SURNAME.fullmatch(word)
-    return surname.group(1) if surname else None
+    if surname:
+        return surname.group(1)
+    names = [
+        parse.normal_form.replace("ё", "е") for parse in parses
+        if parse.tag.grammemes & (_NAME_TAGS | {"Surn"}) and "sing" in parse.tag.grammemes
+        and "Infr" not in parse.tag.grammemes
+    ]
+    if word in names or any(parse.normal_form == word for parse in parses):
+        return word
+    return names[0] if names else None
 
 
 def _masculine(surname: str) -> str:
