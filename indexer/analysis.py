@@ -3,7 +3,7 @@
 Two analyzers share one tokenizer:
 - `govpress_analyzer` (`title`, `body`): `WordTokenizer | LemmaFilter`, each word's
   dictionary lemma in its language (`indexer.languages.ru`, `en`, `kazakh`);
-- `names_analyzer` (`names`): `WordTokenizer | NameKeyFilter`, a cross-script Latin key
+- `names_analyzer` (`names`): `NameKeyTokenizer`, a cross-script Latin key
   (`indexer.languages.names`) for each word that names someone or something.
 
 Which language reads a word: Latin letters → English (also inside Russian and Kazakh text:
@@ -74,6 +74,9 @@ _LATIN_WORD = re.compile(r"[a-zß-öø-ÿ\u0100-\u024f]+")
 _LATIN_LETTER = re.compile(r"[a-zß-öø-ÿ\u0100-\u024f]")
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u052f]")
 _SENTENCE_END = frozenset(".!?…\n")
+_CAPITAL = re.compile(
+    r"(?<![^\W_ʼ])[A-ZÀ-ÖØ-ÞĀ-ɏА-ЯЁЀ-ЏӘҒҚҢӨҰҮҺІ]"  # an upper-case letter starting a token
+)
 _GAP_NOISE = " \t\r«»\"'“”„()[]–—-"
 
 # Lower-case look-alikes, including those of capitals (H/Н, B/В, M/М, T/Т), for words
@@ -101,18 +104,8 @@ def in_language(text: str, lang: str) -> LangText:
 
 
 class WordTokenizer(Tokenizer):
-    """Words and numbers of a text with their positions and character spans.
-
-    Each token carries `lang`, the language of the text (None for a query), and with
-    `sentences` also `mid_sentence`: whether a word is inside a sentence rather than at
-    its start or in the title line of a release (`title\\nbody`).
-    """
-
-    def __init__(self, sentences: bool = False) -> None:
-        self.sentences = sentences
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.__dict__ == self.__dict__
+    """Words and numbers of a text with their positions and character spans; each token
+    carries `lang`, the language of the text (None for a query)."""
 
     def __call__(
         self,
@@ -134,20 +127,11 @@ class WordTokenizer(Tokenizer):
         """
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.lang = getattr(value, "lang", None)
-        token.mid_sentence = True
-        document = token.lang is not None
-        body_start = value.find("\n") + 1 if self.sentences and document else 0
-        previous_end = 0
         spans = _word_spans(value) if tokenize else iter([(0, len(value))])
         for pos, (start, end) in enumerate(spans, start_pos):
             token.text = value[start:end]
             token.boost = 1.0
             token.stopped = False
-            if self.sentences and document:
-                token.mid_sentence = start >= body_start and previous_end > body_start and (
-                    _inside_sentence(value[previous_end:start])
-                )
-                previous_end = end
             if keeporiginal:
                 token.original = token.text
             if positions:
@@ -156,14 +140,6 @@ class WordTokenizer(Tokenizer):
                 token.startchar = start_char + start
                 token.endchar = start_char + end
             yield token
-
-
-def _inside_sentence(gap: str) -> bool:
-    """Whether the text between two words leaves the second inside the first's sentence."""
-    if gap == " ":
-        return True
-    stripped = gap.rstrip(_GAP_NOISE)
-    return not stripped or stripped[-1] not in _SENTENCE_END
 
 
 class LemmaFilter(Filter):
@@ -179,14 +155,82 @@ class LemmaFilter(Filter):
                 yield token
 
 
-class NameKeyFilter(Filter):
-    """Replaces each token that names something by its cross-script key(s); drops the rest."""
+class NameKeyTokenizer(Tokenizer):
+    """The name keys of a text; other words give none.
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            for key in _name_keys(token.text, token.lang, token.mid_sentence):
+    In a release (`title\nbody` in its language) only capitalised words name anything,
+    and whether a word starts a sentence (or is in the title line) matters to English
+    common words (`Roman` inside a sentence is a name): this runs over every release's
+    whole text a second time, so a regular expression finds the capitalised words and
+    the rest are never looked at; `names` keeps no positions, and a release's tokens are
+    numbered in order. A query's words are all read, whatever their case, as inside a
+    sentence, at their word positions (a word's keys share one).
+    """
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        lang = getattr(value, "lang", None)
+        if lang is None:
+            spans = _word_spans(value) if tokenize else iter([(0, len(value))])
+            found = ((pos, start, end, _sentence_keys(value[start:end], None)[0])
+                     for pos, (start, end) in enumerate(spans, start_pos))
+        else:
+            found = _document_keys(value, lang, start_pos)
+        for pos, start, end, keys in found:
+            for key in keys:
                 token.text = key
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = value[start:end]
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar = start_char + start
+                    token.endchar = start_char + end
                 yield token
+
+
+def _document_keys(
+    text: str, lang: str, start_pos: int
+) -> Iterator[tuple[int, int, int, tuple[str, ...]]]:
+    """(number, start, end, keys) of each capitalised word of a release's `title\nbody`
+    that has keys, URLs skipped."""
+    body_start = text.find("\n") + 1
+    urls = [match.span() for match in URL.finditer(text)] if "/" in text or "ww" in text else []
+    pos = start_pos
+    for capital in _CAPITAL.finditer(text):
+        word = _WORD.match(text, capital.start())
+        start, end = word.span(1)
+        if urls and any(s <= start < e for s, e in urls):
+            continue
+        inside, first = _sentence_keys(text[start:end], lang)
+        keys = first if inside != first and _starts_sentence(text, start, body_start) else inside
+        if keys:
+            yield pos, start, end, keys
+            pos += 1
+
+
+def _starts_sentence(text: str, start: int, body_start: int) -> bool:
+    """Whether the word at `start` is in the title line or begins a sentence of the body."""
+    if start < body_start:
+        return True
+    i = start
+    while i > body_start and text[i - 1] in _GAP_NOISE:
+        i -= 1
+    return i == body_start or text[i - 1] in _SENTENCE_END
 
 
 def govpress_analyzer() -> CompositeAnalyzer:
@@ -196,7 +240,7 @@ def govpress_analyzer() -> CompositeAnalyzer:
 
 def names_analyzer() -> CompositeAnalyzer:
     """The analyzer of `names` (index a release's `title\\nbody`) and of its queries."""
-    return WordTokenizer(sentences=True) | NameKeyFilter()
+    return CompositeAnalyzer(NameKeyTokenizer())
 
 
 def normalize_word(word: str, lang: str | None = None) -> str:
@@ -222,7 +266,7 @@ def word_language(word: str) -> str | None:
 def name_keys(word: str, lang: str | None = None) -> tuple[str, ...]:
     """The cross-script keys of a word as written (in a release in `lang`, inside a
     sentence; None: a query word); none for a common word."""
-    return _name_keys(word, lang, True)
+    return _sentence_keys(word, lang)[0]
 
 
 def is_word(term: str, lang: str) -> bool:
@@ -243,11 +287,13 @@ def term_spans(text: str, lang: str | None = None) -> Iterator[tuple[int, int, s
 
 
 def learn_forms(text: str, lang: str) -> None:
-    """Analyze every distinct word form of `text` now, into the per-process cache: a server
-    that has met a corpus's common forms shows the snippets of a new query without
-    running the morphology on them (~27 µs a form, thousands on a results page)."""
+    """Analyze every distinct word form of `text` now (terms and name keys), into the
+    per-process cache: a server that has met a corpus's common forms shows the snippets
+    of a new query without running the morphology on them (~27 µs a form, thousands on a
+    results page)."""
     for form in set(_WORD.findall(text)):
         _terms(form, lang)
+        _sentence_keys(form, lang)
 
 
 def find_terms(
@@ -264,7 +310,7 @@ def find_terms(
     forms = {}
     for form in set(_WORD.findall(text)):
         term = _terms(form, lang)[0]
-        if wanted(term) or (keys and not keys.isdisjoint(_name_keys(form, lang, True))):
+        if wanted(term) or (keys and not keys.isdisjoint(_sentence_keys(form, lang)[0])):
             forms[form] = term
     if not forms:
         return []
@@ -305,7 +351,12 @@ def _terms(token: str, lang: str | None) -> tuple[str, ...]:
     every language its letters allow); cached because most tokens repeat."""
     word = _clean(token)
     lower = word.lower()
-    capitalised = word[:1].isupper()
+    # Only Russian reads a capital (`Бектенова`): `Children` and `children` share an entry.
+    return _lower_terms(lower, word[:1].isupper() and _script(lower) == "cyrillic", lang)
+
+
+@lru_cache(maxsize=TERM_CACHE_SIZE)
+def _lower_terms(lower: str, capitalised: bool, lang: str | None) -> tuple[str, ...]:
     found = [READERS[reader].term(lower, capitalised) for reader in _readers(lower, lang)]
     return tuple(dict.fromkeys(term.replace("ё", "е") for term in found)) or (
         lower.replace("ё", "е"),
@@ -313,6 +364,15 @@ def _terms(token: str, lang: str | None) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=TERM_CACHE_SIZE)
+def _sentence_keys(token: str, lang: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The name keys of a token inside a sentence, and at a sentence start (which only an
+    English common word tells apart)."""
+    inside = _name_keys(token, lang, True)
+    if not token[:1].isupper() or not _LATIN_LETTER.match(token.lower()):
+        return inside, inside
+    return inside, _name_keys(token, lang, False)
+
+
 def _name_keys(token: str, lang: str | None, mid_sentence: bool) -> tuple[str, ...]:
     """The name keys of a token as written (none for a common word or a number)."""
     word = _clean(token)

@@ -26,10 +26,10 @@ if TYPE_CHECKING:
 
 def term(word: str, capitalised: bool = False) -> str:
     """The lemma of a lower-case English word (`children` → `child`)."""
-    if not simplemma.is_known(word, lang="en"):
-        return _stemmer().stem(word)
     lemma = _lemma(word)
-    return _lemma(lemma) if lemma != word else lemma
+    if lemma != word:
+        return _lemma(lemma)
+    return lemma if simplemma.is_known(word, lang="en") else _stemmer().stem(word)
 
 
 def name_base(word: str, capitalised: bool, mid_sentence: bool) -> str | None:

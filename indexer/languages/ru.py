@@ -17,7 +17,7 @@ lower case (`токаева`) still finds the name through the key.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import pymorphy3
 
@@ -60,7 +60,7 @@ def _is_common(word: str) -> bool:
 def _is_known_name(word: str) -> bool:
     return any(
         parse.is_known and parse.tag.grammemes & (_NAME_TAGS | {"Surn"})
-        for parse in _morph().parse(word)
+        for parse in _parse(word)
     )
 
 
@@ -69,7 +69,7 @@ def _name_lemma(word: str) -> str | None:
     patronymic or place; the shape of a surname; the word itself where some reading
     has it as its lemma (unknown indeclinable names: Маулен, Акорда); a guessed singular
     name reading; else None."""
-    parses = _morph().parse(word)
+    parses = _parse(word)
     for parse in parses:
         if {"Surn", "sing"} <= parse.tag.grammemes:
             surname = _masculine(parse.normal_form.replace("ё", "е"))
@@ -97,7 +97,13 @@ def _masculine(surname: str) -> str:
 
 
 def _lemma(word: str) -> str:
-    return _morph().parse(word)[0].normal_form.replace("ё", "е")
+    return _parse(word)[0].normal_form.replace("ё", "е")
+
+
+@lru_cache(maxsize=4096)
+def _parse(word: str) -> list:
+    """pymorphy3's readings, kept for the few calls one word's term and key make."""
+    return _morph().parse(word)
 
 
 @cache
