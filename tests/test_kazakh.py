@@ -72,6 +72,9 @@ def test_unrelated_words_do_not_meet(tier):
         ("ұсынылды", "ұсыну"),  # a passive keys to its verb
         ("кездесуі", "кездесу"),  # the noun made from a verb meets it
         ("кездесті", "кездесу"),
+        ("қарады", "қарау"),  # қара+ды 'looked', not қар+а+ды
+        ("жетісуда", "жетісу"),
+        ("ТОҚАЕВТЫҢ", "тоқаев"),
     ],
 )
 def test_key_of_a_word(word, expected):
@@ -119,6 +122,13 @@ def test_proper_nouns():
     assert kk.is_proper("алматыда")
     assert not kk.is_proper("министрлігінің")
     assert not kk.is_proper("tokayev")
+
+
+def test_a_run_of_letters_too_long_for_a_word_is_kept_as_it_is():
+    # The analyser's time grows faster than the length: 10,000 letters took 46 s.
+    assert kk.lemma("қ" * 10_000) == "қ" * 10_000
+    assert kk.lemma("лар" * 3_000) == "лар" * 3_000
+    assert not kk.is_proper("а" * 10_000)
 
 
 def test_other_words_are_left_as_they_are():

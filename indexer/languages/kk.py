@@ -39,6 +39,10 @@ CACHE_SIZE = 500_000
 MIN_STEM = 4
 """The suffix stripper leaves at least this many letters (short stems are dictionary words)."""
 
+MAX_WORD = 48
+"""Longer runs of letters are no Kazakh word (the longest have ~35 letters) and are kept as
+they are: the analyser's time grows faster than the length (2,000 letters take ~1 s)."""
+
 TRANSDUCER = "apertium_kaz/kaz.automorf.hfstol"
 
 _READING = re.compile(r"([^<]+)((?:<[^<>]+>)*)")
@@ -102,9 +106,16 @@ def _plain(readings: list[Reading]) -> list[Reading]:
 
 
 def _verb_key(verbs: list[Reading]) -> str:
-    """The -у form of the shortest stem: a passive (жасалды) is its active verb (жасау)."""
-    lemma, _tags = min(_plain(verbs), key=lambda r: (len(r[0]), r[0]))
-    return _infinitive(lemma.lower())
+    """The -у form of the stem read most often, then the longest: a passive (жасалды) is
+    its active verb (жасау); `өтеді` is `өт` (transitive and intransitive) more than `өте`;
+    `қарады` is `қара`, not `қар`."""
+    plain = _plain(verbs)
+    readings: dict[str, int] = {}
+    for lemma, _tags in plain:
+        readings[lemma.lower()] = readings.get(lemma.lower(), 0) + 1
+    passives = {lemma.lower() for lemma, tags in plain if "pass" in tags}
+    stem = max(readings, key=lambda s: (s in passives, readings[s], len(s), s))
+    return _infinitive(stem)
 
 
 def _verbal_noun(key: str, verbs: list[Reading]) -> str:
@@ -135,8 +146,9 @@ def _lexical_key(word: str) -> str | None:
     proper = _readings(word.capitalize()) if word.capitalize() != word else []
     if not common and not proper:
         return None
-    # Given names are often ordinary words (Берді 'gave'): they make no word an entry.
-    entries = common + [r for r in proper if "ant" not in r[1]]
+    # A given name that is also a verb's 3rd person (Берді 'gave') makes no word an entry.
+    finite = any(_is_verb(r) and _is_finite_3rd_person(r[1]) for r in common)
+    entries = common + [r for r in proper if not (finite and "ant" in r[1])]
     if any(not _is_verb(r) and r[0].lower() == word for r in entries):
         verbs = [r for r in common if _is_verb(r)]
         participles = [r for r in verbs if r[1][-1] == "gpr_past"]
@@ -148,20 +160,24 @@ def _lexical_key(word: str) -> str | None:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def lemma(word: str) -> str:
-    """The key all forms of a lower-case Kazakh word share; words of other scripts as is."""
+    """The key all forms of a Kazakh word share, lower-case; words of other scripts as is."""
+    word = word.lower()
     if not _CYRILLIC_WORD.fullmatch(word):
         return word
-    key = _lexical_key(word)
-    if key is not None:
-        return key
+    if len(word) <= MAX_WORD:
+        key = _lexical_key(word)
+        if key is not None:
+            return key
     if "-" in word:
         return "-".join(lemma(part) for part in word.split("-"))
+    if len(word) > MAX_WORD:
+        return word
     return strip_suffixes(word)
 
 
 def is_proper(word: str) -> bool:
     """Whether the analyser reads the word as a proper noun (it may be a common word too)."""
-    if not _CYRILLIC_WORD.fullmatch(word):
+    if not _CYRILLIC_WORD.fullmatch(word) or len(word) > MAX_WORD:
         return False
     return any(tags[:1] == ("np",) for _lemma, tags in _readings(word.capitalize()))
 
@@ -243,6 +259,8 @@ def _harmony(stem: str) -> str:
     if stem.endswith(_SURNAME_ENDINGS):
         return ""
     for letter in reversed(stem):
+        if letter in "ую":  # у, ю stand for back and front sounds alike (су, Жетісу, келу)
+            return ""
         if letter in _BACK:
             return "back"
         if letter in _FRONT:
