@@ -3,24 +3,29 @@
 The Apertium Kazakh analyser (`apertium_kaz/kaz.automorf.hfstol`, GPL-3.0, see its
 PROVENANCE.md) gives every reading of a form; one key is chosen from them:
 - A word that is itself a dictionary entry keys to itself: `келісім` 'agreement' is not
-  `келіс` + 'my', `ақша` 'money' is not `ақ` 'white' + equative. The one exception is an
-  entry that is the past participle of a verb (`өткен` 'past' of `өту`): it keys to the verb.
+  `келіс` + 'my', `ақша` 'money' is not `ақ` 'white' + equative. Exceptions: an entry
+  that is a verb's past participle keys to the verb (`өткен` 'past' → `өту`), a noun that
+  is a verb's -у form keys with the verb (`ашылу`), a plural listed as an entry is the
+  plural of its noun (`балалар` → `бала`).
 - Verbs key to their -у form (`өтті`, `өтеді` → `өту`), so they meet the nouns made from
-  them (`даму`, `кездесу`, `қатысу` are dictionary nouns as well).
-- Readings that add a derivational suffix (voice, comparative) are dropped when a plain
-  reading exists (`қатысады` is `қатыс`, not `қат` + cooperative).
+  them (`даму`, `кездесу`, `қатысу` are dictionary nouns as well); a passive keys to its
+  active verb (`ұсынылды` → `ұсыну`). Of several verb stems, the one read most often, then
+  the longest (`өтеді` → `өт`, `қарады` → `қара`).
+- Readings that add a derivational suffix (causative, cooperative, reflexive, comparative)
+  are dropped when a plain reading exists (`қатысады` is `қатыс`, not `қат` + cooperative).
 - A form read both as a noun and as a verb is taken as the noun (`орындар` 'places', not
   'they will fulfil'), unless the verb has the noun's very stem and is a third-person
-  finite form (`өтті` 'it took place', not 'the gall' in the accusative).
-  Among nouns the longest lemma wins (the least taken off), among verbs the shortest stem.
+  finite form (`өтті` 'it took place', not 'the gall' in the accusative). Among nouns the
+  longest lemma wins (the least taken off: `тұрғыны` → `тұрғын`, not `тұрғы`).
 - Proper nouns are stored capitalised in the analyser: a lower-case word is also looked up
-  capitalised (`тоқаевтың` → `тоқаев`); common-noun readings win over proper ones.
-Words the analyser does not know (new words such as `цифрландыру`, most names in Russian
+  capitalised (`тоқаевтың` → `тоқаев`); common-noun readings win over proper ones, and a
+  given name that is also a verb's 3rd person (`Берді` 'gave') does not make it an entry.
+Words the analyser does not know (new words such as `цифрландыру`, names in Russian
 spelling) go to a suffix stripper that follows vowel harmony and consonant assimilation and
 keeps a stem of at least `MIN_STEM` letters.
 
 Lookup is pyhfst (its wheels carry a compiled extension, else pure Python: no compiler at
-install); see docs/benchmarks.md "Kazakh lookup" for the comparison. The transducer loads
+install); apertium_kaz/PROVENANCE.md has the comparison that chose it. The transducer loads
 lazily once per process (~0.1 s); lookups make a fresh analyzer per call over read-only
 tables, so threads may share it. Nothing is kept on objects: callers may be pickled.
 """
