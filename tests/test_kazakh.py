@@ -73,6 +73,9 @@ def test_unrelated_words_do_not_meet(tier):
         ("кездесуі", "кездесу"),  # the noun made from a verb meets it
         ("кездесті", "кездесу"),
         ("қарады", "қарау"),  # қара+ды 'looked', not қар+а+ды
+        ("қолдайды", "қолдау"),  # 'supports', not қол 'hand' + 'like'
+        ("етті", "ету"),  # 'did', not the adjective 'meaty'
+        ("жасанды", "жасанды"),  # 'artificial' (жасанды интеллект), a rare verb's past too
         ("жетісуда", "жетісу"),
         ("ТОҚАЕВТЫҢ", "тоқаев"),
     ],

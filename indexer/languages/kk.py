@@ -6,20 +6,22 @@ PROVENANCE.md) gives every reading of a form; one key is chosen from them:
   `келіс` + 'my', `ақша` 'money' is not `ақ` 'white' + equative. Exceptions: an entry
   that is a verb's past participle keys to the verb (`өткен` 'past' → `өту`), a noun that
   is a verb's -у form keys with the verb (`ашылу`), a plural listed as an entry is the
-  plural of its noun (`балалар` → `бала`).
+  plural of its noun (`балалар` → `бала`), and a common verb's -ды/-ді past beats an
+  entry spelled alike (`етті` 'did', not 'meaty'; see `_common_past`).
 - Verbs key to their -у form (`өтті`, `өтеді` → `өту`), so they meet the nouns made from
   them (`даму`, `кездесу`, `қатысу` are dictionary nouns as well); a passive keys to its
   active verb (`ұсынылды` → `ұсыну`). Of several verb stems, the one read most often, then
   the longest (`өтеді` → `өт`, `қарады` → `қара`).
-- Readings that add a derivational suffix (causative, cooperative, reflexive, comparative)
-  are dropped when a plain reading exists (`қатысады` is `қатыс`, not `қат` + cooperative).
+- Readings that add a derivational suffix (causative, cooperative, reflexive, comparative,
+  similative, equative) are dropped when a plain reading exists (`қатысады` is `қатыс`,
+  not `қат` + cooperative; `қолдайды` 'supports' is not `қол` 'hand' + 'like').
 - A form read both as a noun and as a verb is taken as the noun (`орындар` 'places', not
-  'they will fulfil'), unless the verb has the noun's very stem and is a third-person
-  finite form (`өтті` 'it took place', not 'the gall' in the accusative). Among nouns the
-  longest lemma wins (the least taken off: `тұрғыны` → `тұрғын`, not `тұрғы`).
+  'they will fulfil'), unless it is a common verb's -ды/-ді past (`өтті` 'it took place',
+  not 'the gall' in the accusative). Among nouns the longest lemma wins (the least taken
+  off: `тұрғыны` → `тұрғын`, not `тұрғы`).
 - Proper nouns are stored capitalised in the analyser: a lower-case word is also looked up
   capitalised (`тоқаевтың` → `тоқаев`); common-noun readings win over proper ones, and a
-  given name that is also a verb's 3rd person (`Берді` 'gave') does not make it an entry.
+  given name that is also a verb's past (`Берді` 'gave') does not make it an entry.
 Words the analyser does not know (new words such as `цифрландыру`, names in Russian
 spelling) go to a suffix stripper that follows vowel harmony and consonant assimilation and
 keeps a stem of at least `MIN_STEM` letters.
@@ -53,10 +55,9 @@ TRANSDUCER = "apertium_kaz/kaz.automorf.hfstol"
 _READING = re.compile(r"([^<]+)((?:<[^<>]+>)*)")
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+(?:-[\u0400-\u04ff]+)*")
 
-_DERIVATIONAL = frozenset({"caus", "coop", "refl", "comp"})
+_DERIVATIONAL = frozenset({"caus", "coop", "refl", "comp", "sim", "equ"})
 _VERB = frozenset({"v", "vaux"})
 _NOUN = frozenset({"n", "np"})
-_NONFINITE = frozenset({"gpr", "ger", "prc", "gna"})
 _PLURAL = ("лар", "лер", "дар", "дер", "тар", "тер")
 
 Reading = tuple[str, tuple[str, ...]]
@@ -101,8 +102,22 @@ def _is_verb(reading: Reading) -> bool:
     return reading[1][:1] != () and reading[1][0] in _VERB
 
 
-def _is_finite_3rd_person(tags: tuple[str, ...]) -> bool:
-    return "p3" in tags and not any(tag.split("_")[0] in _NONFINITE for tag in tags)
+def _is_past_3rd_person(reading: Reading) -> bool:
+    """A verb's -ды/-ді/-ты/-ті past ('took place', 'did': өтті, етті)."""
+    tags = reading[1]
+    return _is_verb(reading) and "ifi" in tags and "p3" in tags
+
+
+def _common_past(readings: list[Reading]) -> list[Reading]:
+    """The past readings that win over a noun or adjective spelled alike: those of a verb
+    whose stem is that noun too (өт 'gall' + accusative, ет 'meat' + -ті 'with meat',
+    қатыс 'relation' + -ты 'concerning'), or of an auxiliary, the commonest verbs (алды
+    'took', not алды 'front'). Other entries stay themselves: `жасанды` 'artificial' is
+    not 'dressed up'."""
+    nouns = {lemma.lower() for lemma, tags in readings if tags[:1] != () and tags[0] in _NOUN}
+    past = [r for r in readings if _is_past_3rd_person(r)]
+    auxiliaries = {lemma.lower() for lemma, tags in readings if tags[:1] == ("vaux",)}
+    return [r for r in past if r[0].lower() in nouns | auxiliaries]
 
 
 def _plain(readings: list[Reading]) -> list[Reading]:
@@ -136,10 +151,9 @@ def _choose(readings: list[Reading]) -> str:
     nominal = [r for r in readings if not _is_verb(r)]
     if not nominal:
         return _verb_key(verbs)
-    stems = {lemma.lower() for lemma, _tags in nominal}
-    homonyms = [r for r in verbs if r[0].lower() in stems and _is_finite_3rd_person(r[1])]
-    if homonyms:
-        return _verb_key(homonyms)
+    past = _common_past(readings)
+    if past:
+        return _verb_key(past)
     nouns = [r for r in nominal if r[1][:1] != () and r[1][0] in _NOUN] or nominal
     lemma, _tags = max(nouns, key=lambda r: (len(r[0]), r[0]))
     return _verbal_noun(lemma.lower(), verbs)
@@ -151,14 +165,15 @@ def _lexical_key(word: str) -> str | None:
     proper = _readings(word.capitalize()) if word.capitalize() != word else []
     if not common and not proper:
         return None
-    # A given name that is also a verb's 3rd person (Берді 'gave') makes no word an entry.
-    finite = any(_is_verb(r) and _is_finite_3rd_person(r[1]) for r in common)
+    verbs = [r for r in common if _is_verb(r)]
+    past = _common_past(common)
+    # A given name that is also a verb's past (Берді 'gave') makes no word an entry.
+    finite = any(_is_past_3rd_person(r) for r in verbs)
     entries = common + [r for r in proper if not (finite and "ant" in r[1])]
     if any(not _is_verb(r) and r[0].lower() == word for r in entries):
-        verbs = [r for r in common if _is_verb(r)]
         participles = [r for r in verbs if r[1][-1] == "gpr_past"]
-        if participles:
-            return _verb_key(participles)
+        if past or participles:
+            return _verb_key(past or participles)
         return _verbal_noun(word, verbs)
     return _choose(common or proper)
 
