@@ -195,6 +195,7 @@ def lemma(word: str) -> str:
     return strip_suffixes(word)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def is_proper(word: str) -> bool:
     """Whether the analyser reads the word as a proper noun (it may be a common word too)."""
     if not _CYRILLIC_WORD.fullmatch(word) or len(word) > MAX_WORD:
