@@ -2,8 +2,9 @@
 and name keys for proper nouns and for words the analyser does not know.
 
 A word the analyser knows as a common word (it looks lower-case words up among common
-entries) gets a name key only when capitalised and also a proper noun (`Мұрат`, `Семей`):
-Kazakh has no shipped common-word list, its dictionary is one.
+entries; proper nouns are stored capitalised) gets a name key only when capitalised and
+also a proper noun (`Мұрат`, `Семей`): Kazakh has no shipped common-word list, its
+dictionary is one.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ def term(word: str, capitalised: bool = False) -> str:
 
 def is_word(word: str) -> bool:
     """Whether the dictionary reads this very form (not a stem the suffix stripper made)."""
-    return bool(kk._readings(word))
+    return _is_dictionary_word(word)
 
 
 def name_base(word: str, capitalised: bool, mid_sentence: bool) -> str | None:
-    if kk._readings(word):  # a common word of the dictionary
+    if _is_dictionary_word(word):
         return kk.lemma(word) if capitalised and kk.is_proper(word) else None
     return kk.lemma(word)
+
+
+def _is_dictionary_word(word: str) -> bool:
+    return len(word) <= kk.MAX_WORD and bool(kk._readings(word))
