@@ -382,8 +382,12 @@ def _name_keys(token: str, lang: str | None, mid_sentence: bool) -> tuple[str, .
     found: list[str] = []
     for reader in readers:
         base = READERS[reader].name_base(lower, capitalised, mid_sentence)
-        if base is None and reader == "ru" and len(readers) > 1:
-            # A query's common Russian word (`год`, `море`) is no name in Kazakh either.
+        if base is None and reader == "ru" and capitalised and kazakh.is_proper(lower):
+            # A Kazakh place or name in Russian text that is a Russian word too (Семей).
+            base = kazakh.term(lower)
+        if base is None and len(readers) > 1:
+            # A query word common in Russian (`год`, `море`) or in Kazakh (`бар`) names
+            # nothing in the other language either.
             return ()
         if base is not None and len(base) > 1:
             found.extend(names.keys(base.replace("ё", "е")))

@@ -58,7 +58,7 @@ def test_words_with_a_letter_of_the_other_script_are_read_in_their_main_script()
     assert analyze("Кaзахстане Almаty министрлiгi", "ru") == [
         *analyze("Казахстан", "ru"),
         *analyze("Almaty", "ru"),
-        "министрлігі",
+        *analyze("министрлігі", "ru"),
     ]
 
 

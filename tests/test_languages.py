@@ -52,6 +52,14 @@ RELEASES = [
      "The Eңbek programme helped jobseekers in Кumis village find work."),
     ("enbek", "Enbek centre in Kumis opens",
      "A new Enbek employment centre opened in Kumis."),
+    ("economy", "Ұлттық экономика министрлігінің алқа отырысы",
+     "Экономика министрлігінің отырысында министрлікке жүктелген міндеттер талқыланды."),
+    ("mdai", "Ұялы байланыс операторлары бойынша шешім",
+     "Ұялы байланыс операторлары желіні кеңейтеді, министрлік бақылайды."),
+    ("mdai", "Операторы связи расширят сеть",
+     "Операторы мобильной связи расширят сеть в регионах."),
+    ("mfa", "Моңғолиядағы елшілік қабылдау өткізді",
+     "Моңғолиядағы Қазақстан елшілігі қабылдау ұйымдастырды."),
 ]
 
 
@@ -208,3 +216,22 @@ def test_a_suggestion_prefers_the_spelling_with_more_releases(tmp_path):
     searcher = Searcher(tmp_path / "index")
     assert searcher.search(SearchRequest(q="Dossaef")).suggestion == "Dossayev"  # not Dossaev
     assert searcher.search(SearchRequest(q="Dosaev")).total == 5  # by the name key
+
+
+def test_kazakh_word_forms_meet_their_lemma(small):
+    assert set(titles(small, "министрлік")) == {
+        "Ұлттық экономика министрлігінің алқа отырысы",
+        "Ұялы байланыс операторлары бойынша шешім",
+    }
+    assert titles(small, "Моңғолия") == ["Моңғолиядағы елшілік қабылдау өткізді"]
+    assert "<mark>министрлігінің</mark>" in "".join(hits(small, "министрлік").values())
+
+
+def test_a_russian_letter_query_word_finds_kazakh_forms_too(small):
+    assert set(titles(small, "оператор")) == {
+        "Ұялы байланыс операторлары бойынша шешім",
+        "Операторы связи расширят сеть",
+    }
+    assert "<mark>операторлары</mark>" in hits(small, "оператор")[
+        "Ұялы байланыс операторлары бойынша шешім"
+    ]

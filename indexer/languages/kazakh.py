@@ -22,6 +22,11 @@ def is_word(word: str) -> bool:
     return _is_dictionary_word(word)
 
 
+def is_proper(word: str) -> bool:
+    """Whether the analyser knows the word as a proper noun (`семей`: Semey)."""
+    return kk.is_proper(word)
+
+
 def name_base(word: str, capitalised: bool, mid_sentence: bool) -> str | None:
     if _is_dictionary_word(word):
         return kk.lemma(word) if capitalised and kk.is_proper(word) else None
