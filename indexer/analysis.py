@@ -55,7 +55,7 @@ from types import ModuleType
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
 from indexer.language import KAZAKH_LETTERS, URL
-from indexer.languages import en, kazakh, names, ru
+from indexer.languages import common_words, en, kazakh, names, ru
 
 TERM_CACHE_SIZE = 500_000
 """Word forms whose term is remembered per process: about a large corpus's vocabulary."""
@@ -73,6 +73,7 @@ _CYRILLIC_WORD = re.compile(r"[а-яёәғқңөұүһі]+")
 _LATIN_WORD = re.compile(r"[a-zß-öø-ÿ\u0100-\u024f]+")
 _LATIN_LETTER = re.compile(r"[a-zß-öø-ÿ\u0100-\u024f]")
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u052f]")
+_RUSSIAN_COMMON = common_words("ru")
 _SENTENCE_END = frozenset(".!?…\n")
 _CAPITAL = re.compile(
     r"(?<![^\W_ʼ])[A-ZÀ-ÖØ-ÞĀ-ɏА-ЯЁЀ-ЏӘҒҚҢӨҰҮҺІ]"  # an upper-case letter starting a token
@@ -184,7 +185,7 @@ class NameKeyTokenizer(Tokenizer):
         lang = getattr(value, "lang", None)
         if lang is None:
             spans = _word_spans(value) if tokenize else iter([(0, len(value))])
-            found = ((pos, start, end, _sentence_keys(value[start:end], None)[0])
+            found = ((pos, start, end, _name_keys(value[start:end], None, True))
                      for pos, (start, end) in enumerate(spans, start_pos))
         else:
             found = _document_keys(value, lang, start_pos)
@@ -216,8 +217,7 @@ def _document_keys(
         start, end = word.span(1)
         if urls and any(s <= start < e for s, e in urls):
             continue
-        inside, first = _sentence_keys(text[start:end], lang)
-        keys = first if inside != first and _starts_sentence(text, start, body_start) else inside
+        keys = _name_keys(text[start:end], lang, not _starts_sentence(text, start, body_start))
         if keys:
             yield pos, start, end, keys
             pos += 1
@@ -266,7 +266,7 @@ def word_language(word: str) -> str | None:
 def name_keys(word: str, lang: str | None = None) -> tuple[str, ...]:
     """The cross-script keys of a word as written (in a release in `lang`, inside a
     sentence; None: a query word); none for a common word."""
-    return _sentence_keys(word, lang)[0]
+    return _name_keys(word, lang, True)
 
 
 def is_word(term: str, lang: str) -> bool:
@@ -293,7 +293,7 @@ def learn_forms(text: str, lang: str) -> None:
     results page)."""
     for form in set(_WORD.findall(text)):
         _terms(form, lang)
-        _sentence_keys(form, lang)
+        _name_keys(form, lang, True)
 
 
 def find_terms(
@@ -310,7 +310,7 @@ def find_terms(
     forms = {}
     for form in set(_WORD.findall(text)):
         term = _terms(form, lang)[0]
-        if wanted(term) or (keys and not keys.isdisjoint(_sentence_keys(form, lang)[0])):
+        if wanted(term) or (keys and not keys.isdisjoint(_name_keys(form, lang, True))):
             forms[form] = term
     if not forms:
         return []
@@ -351,30 +351,29 @@ def _terms(token: str, lang: str | None) -> tuple[str, ...]:
     every language its letters allow); cached because most tokens repeat."""
     word = _clean(token)
     lower = word.lower()
-    # Only Russian reads a capital (`Бектенова`): `Children` and `children` share an entry.
-    return _lower_terms(lower, word[:1].isupper() and _script(lower) == "cyrillic", lang)
+    # Only Russian reads a capital (`Бектенова`), and not on a common word (`Сегодня`):
+    # `Children` and `children`, `Сегодня` and `сегодня` share an entry.
+    capitalised = word[:1].isupper() and lower not in _RUSSIAN_COMMON and (
+        _script(lower) == "cyrillic"
+    )
+    return _lower_terms(lower, capitalised, lang)
 
 
 @lru_cache(maxsize=TERM_CACHE_SIZE)
 def _lower_terms(lower: str, capitalised: bool, lang: str | None) -> tuple[str, ...]:
-    found = [READERS[reader].term(lower, capitalised) for reader in _readers(lower, lang)]
+    readers = _readers(lower, lang)
+    if len(readers) == 1:
+        return (READERS[readers[0]].term(lower, capitalised).replace("ё", "е"),)
+    found = [READERS[reader].term(lower, capitalised) for reader in readers]
     return tuple(dict.fromkeys(term.replace("ё", "е") for term in found)) or (
         lower.replace("ё", "е"),
     )
 
 
 @lru_cache(maxsize=TERM_CACHE_SIZE)
-def _sentence_keys(token: str, lang: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The name keys of a token inside a sentence, and at a sentence start (which only an
-    English common word tells apart)."""
-    inside = _name_keys(token, lang, True)
-    if not token[:1].isupper() or not _LATIN_LETTER.match(token.lower()):
-        return inside, inside
-    return inside, _name_keys(token, lang, False)
-
-
 def _name_keys(token: str, lang: str | None, mid_sentence: bool) -> tuple[str, ...]:
-    """The name keys of a token as written (none for a common word or a number)."""
+    """The name keys of a token as written (none for a common word or a number), inside
+    a sentence or at its start."""
     word = _clean(token)
     lower = word.lower()
     capitalised = word[:1].isupper()
@@ -382,7 +381,8 @@ def _name_keys(token: str, lang: str | None, mid_sentence: bool) -> tuple[str, .
     found: list[str] = []
     for reader in readers:
         base = READERS[reader].name_base(lower, capitalised, mid_sentence)
-        if base is None and reader == "ru" and capitalised and kazakh.is_proper(lower):
+        if (base is None and reader == "ru" and capitalised and mid_sentence
+                and kazakh.is_proper(lower)):
             # A Kazakh place or name in Russian text that is a Russian word too (Семей).
             base = kazakh.term(lower)
         if base is None and len(readers) > 1:
@@ -427,10 +427,10 @@ def _script(lower: str) -> str | None:
 
 def _one_script(word: str) -> str:
     """Rewrite look-alike letters of a mixed Latin/Cyrillic word into its main script."""
+    if not _CYRILLIC_LETTER.search(word) or not _LATIN_LETTER.search(word.lower()):
+        return word
     latin = len(_LATIN_LETTER.findall(word.lower()))
     cyrillic = len(_CYRILLIC_LETTER.findall(word))
-    if not latin or not cyrillic:
-        return word
     lower = word.lower()
     rewritten = lower.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
     return rewritten.capitalize() if word[:1].isupper() else rewritten

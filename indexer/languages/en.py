@@ -13,7 +13,7 @@ transliterations), so that their plural and verb forms still meet (`decarbonizin
 from __future__ import annotations
 
 from bisect import bisect_left
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import simplemma
@@ -23,7 +23,11 @@ from indexer.languages import common_words
 if TYPE_CHECKING:
     from nltk.stem.snowball import SnowballStemmer
 
+TERM_CACHE_SIZE = 200_000
+"""English word forms whose lemma is remembered per process (names ask for it again)."""
 
+
+@lru_cache(maxsize=TERM_CACHE_SIZE)
 def term(word: str, capitalised: bool = False) -> str:
     """The lemma of a lower-case English word (`children` → `child`)."""
     lemma = _lemma(word)

@@ -34,7 +34,8 @@ def term(word: str, capitalised: bool = False) -> str:
         name = _name_lemma(word)
         if name is not None:
             return name
-    return _lemma(word)
+        return _lemma(word)
+    return _morph().parse(word)[0].normal_form.replace("ё", "е")
 
 
 def name_base(word: str, capitalised: bool, mid_sentence: bool) -> str | None:
