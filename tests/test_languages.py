@@ -235,3 +235,27 @@ def test_a_russian_letter_query_word_finds_kazakh_forms_too(small):
     assert "<mark>операторлары</mark>" in hits(small, "оператор")[
         "Ұялы байланыс операторлары бойынша шешім"
     ]
+
+
+def test_an_index_of_the_previous_version_is_upgraded_by_an_incremental_run(tmp_path):
+    """The schema of format 2: no `names`, words case-folded before lemmatizing."""
+    from whoosh import index
+    from whoosh.analysis import LowercaseFilter
+    from whoosh.fields import TEXT
+
+    from indexer.analysis import LemmaFilter, WordTokenizer
+    from indexer.locations import bundled_corpus
+    from indexer.schema import release_schema
+    from indexer.storage import INDEX_NAME
+
+    old = release_schema()
+    old.remove("names")
+    for name in ("title", "body"):
+        old.remove(name)
+        old.add(name, TEXT(analyzer=WordTokenizer() | LowercaseFilter() | LemmaFilter(),
+                           stored=True, phrase=True))
+    index.create_in(str(tmp_path), old, indexname=INDEX_NAME)
+    index_paths([bundled_corpus()], tmp_path)
+    searcher = Searcher(tmp_path)
+    assert len(titles(searcher, "Досаев")) == 5
+    assert titles(searcher, "Бектенова") == titles(searcher, "Бектенов")
