@@ -6,8 +6,10 @@ organization: 13 of 16 such pairs). simplemma is applied twice because its table
 forms to another form rather than to the lemma (`meetings` → `meeting` → `meet`).
 
 nltk's Snowball stemmer serves only words simplemma does not know (new coinages, names,
-transliterations), so that their plural and verb forms still meet (`decarbonizing`,
-`decarbonization` → `decarbon`); a known word is never stemmed.
+transliterations), so that their plural and verb forms still meet; a known word is never
+stemmed. On the bundled corpus 136 of its 1,317 Latin words are unknown to simplemma;
+the stem merges one pair of them (microdistrict/microdistricts) and no two different
+words.
 """
 
 from __future__ import annotations
