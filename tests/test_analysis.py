@@ -226,3 +226,25 @@ def test_find_terms_is_term_spans_filtered():
         expected = [span for span in term_spans(text, "ru") if span[2] in wanted]
         assert expected
         assert find_terms(text, "ru", wanted.__contains__) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [("international", "internal"), ("experience", "experiment"), ("university", "universe"),
+     ("public", "publication"), ("import", "importance"), ("operator", "operation"),
+     ("organ", "organization"), ("general", "generation"), ("policy", "police"),
+     ("author", "authority"), ("building", "build"), ("housing", "houses")],
+)
+def test_english_words_that_share_a_stem_stay_apart(word, other):
+    assert analyze(word, "en") != analyze(other, "en")
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [("children", "child"), ("held", "hold"), ("planting", "plant", "planted", "plants"),
+     ("built", "build"), ("ministries", "ministry"), ("meetings", "meeting", "meet"),
+     ("women", "woman"), ("countries", "country"), ("ratings", "rating"),
+     ("microdistricts", "microdistrict")],
+)
+def test_english_forms_of_one_word_meet(forms):
+    assert len({tuple(analyze(form, "en")) for form in forms}) == 1
