@@ -154,7 +154,7 @@ class LemmaFilter(Filter):
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for token in tokens:
-            for term in _terms(token.text, token.lang):
+            for term in _TERMS.get(token.lang, _QUERY_TERMS)(token.text):
                 token.text = term
                 yield token
 
@@ -312,11 +312,13 @@ def find_terms(
     texts with few matches (snippets). Each distinct word form is analyzed once; the forms
     that match are then found by one regular expression, and words inside URLs are
     dropped as the tokenizer skips them."""
+    terms_of = _TERMS.get(lang, _QUERY_TERMS)
+    keys_of = _KEYS.get((lang, True), _KEYS[None, True])
     forms = {}
     for form in set(_WORD.findall(text)):
-        term = _terms(form, lang)[0]
+        term = terms_of(form)[0]
         if wanted(term) or (
-            keys and form[:1].isupper() and not keys.isdisjoint(_name_keys(form, lang, True))
+            keys and form[0].isupper() and not keys.isdisjoint(keys_of(form))
         ):
             forms[form] = term
     if not forms:
@@ -352,10 +354,30 @@ def _word_spans(text: str) -> Iterator[tuple[int, int]]:
         yield match.span(1)
 
 
-@lru_cache(maxsize=TERM_CACHE_SIZE)
 def _terms(token: str, lang: str | None) -> tuple[str, ...]:
     """The terms of a token as written, in a text of `lang` (None: a query word, read in
     every language its letters allow); cached because most tokens repeat."""
+    return _TERMS.get(lang, _TERMS[None])(token)
+
+
+def _name_keys(token: str, lang: str | None, mid_sentence: bool) -> tuple[str, ...]:
+    """The name keys of a token as written (none for a common word or a number), inside
+    a sentence or at its start."""
+    return _KEYS.get((lang, mid_sentence), _KEYS[None, mid_sentence])(token)
+
+
+def _cached_per_language(compute: Callable[..., tuple[str, ...]], *context: object):
+    """`compute(token, *context)` cached by the token alone: functools' cache keys a lone
+    string by itself, much faster than a tuple of arguments (this is per token)."""
+
+    @lru_cache(maxsize=TERM_CACHE_SIZE)
+    def cached(token: str) -> tuple[str, ...]:
+        return compute(token, *context)
+
+    return cached
+
+
+def _compute_terms(token: str, lang: str | None) -> tuple[str, ...]:
     word = _clean(token)
     lower = word.lower()
     # Only Russian reads a capital (`Бектенова`), and not on a common word (`Сегодня`):
@@ -377,10 +399,7 @@ def _lower_terms(lower: str, capitalised: bool, lang: str | None) -> tuple[str, 
     )
 
 
-@lru_cache(maxsize=TERM_CACHE_SIZE)
-def _name_keys(token: str, lang: str | None, mid_sentence: bool) -> tuple[str, ...]:
-    """The name keys of a token as written (none for a common word or a number), inside
-    a sentence or at its start."""
+def _compute_name_keys(token: str, lang: str | None, mid_sentence: bool) -> tuple[str, ...]:
     word = _clean(token)
     lower = word.lower()
     capitalised = word[:1].isupper()
@@ -443,4 +462,10 @@ def _one_script(word: str) -> str:
     return rewritten.capitalize() if word[:1].isupper() else rewritten
 
 
+_TERMS = {lang: _cached_per_language(_compute_terms, lang) for lang in (None, *READERS)}
+_QUERY_TERMS = _TERMS[None]
+_KEYS = {
+    (lang, mid): _cached_per_language(_compute_name_keys, lang, mid)
+    for lang in (None, *READERS) for mid in (True, False)
+}
 _ANALYZER = govpress_analyzer()

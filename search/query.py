@@ -51,7 +51,9 @@ class ParsedQuery:
     words: tuple[str, ...]  # the plain words, for spelling suggestions
 
     def matches(self, term: str) -> bool:
-        return term in self.terms or any(term.startswith(p) for p in self.prefixes)
+        if term in self.terms:
+            return True
+        return bool(self.prefixes) and any(term.startswith(p) for p in self.prefixes)
 
     def expanded(self, reader: IndexReader) -> ParsedQuery:
         """The same query with its prefixes replaced by the terms they match in `reader`,

@@ -25,6 +25,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.agencies import agency_name
 from indexer.analysis import analyze, learn_forms, query_terms
+from indexer.languages import en
 from indexer.release import Location, Release
 from indexer.storage import open_index
 from search.columns import FACETS, ColumnCache, Columns
@@ -143,8 +144,9 @@ class Searcher:
         """Load what searches need before the first one asks: the per-document arrays, the
         spelling term list (seconds on a large index), the analysis dictionaries, and the
         terms of the word forms of the newest `releases` (most forms a snippet meets)."""
-        for word in ("жилья", "children", "қаласы", "Токаева"):
+        for word in ("жилья", "children", "microdistricts", "қаласы", "Токаева"):
             query_terms(word)
+        en.known_forms("childr")  # the English word list that Latin prefixes expand over
         self._retrying(lambda s, c: self._lexicon.terms(s))
         _, newest = self.ordered_releases(SearchRequest(sort="newest"), limit=releases)
         for release in newest:
