@@ -22,15 +22,17 @@ terms with two document frequencies.
 
 The words are not case folded before lemmatizing: a capital letter tells a name
 (`Бектенова` → бектенов, not бектеновый). A query typed in lower case still finds names
-through their key, which reads every rare word as a name whatever its case.
+through their key: a query word gets one whatever its case, and the key reads a rare word
+as a name (`токаева` → tokaev).
 
-Names: a word gets a key when it is not one of its language's common words (a shipped
-list for English and Russian, the Apertium dictionary for Kazakh), or when it is a common
-word used as a name (`Роман`, `Семей`: capitalised and known as a name; in English,
-capitalised inside a sentence, titles aside). Keys of common words would merge to/то,
-good/год, more/море. Name keys have their own field, scored below a match of the lemma,
-so a Russian query ranks Russian text with its very word first and still finds the English
-release with the name.
+Names: in a release, a capitalised word gets a key when it is not one of its language's
+common words (a shipped list for English and Russian, the Apertium dictionary for
+Kazakh), or when it is a common word used as a name (`Роман`, `Казахстан`: known as a
+name to pymorphy3; `Семей`: a Kazakh proper noun, inside a sentence; in English, inside a
+sentence, titles aside). Keys of common words would merge to/то, good/год, more/море.
+Name keys have their own field, scored below a match of the lemma, so a Russian query
+ranks Russian text with its very word first and still finds the English release with
+the name.
 
 Tokens: runs of letters and digits. Everything else separates them, so glued sentences
 (`2024.Among`), hyphenated words (`Al-Farabi` → `al`, `farabi`) and letter-digit pairs
@@ -79,7 +81,7 @@ _CYRILLIC_LETTER = re.compile(r"[\u0400-\u052f]")
 _RUSSIAN_COMMON = common_words("ru")
 _SENTENCE_END = frozenset(".!?…\n")
 _CAPITAL = re.compile(
-    r"(?<![^\W_ʼ])[A-ZÀ-ÖØ-ÞĀ-ɏА-ЯЁЀ-ЏӘҒҚҢӨҰҮҺІ]"  # an upper-case letter starting a token
+    r"(?<![^\W_ʼ])[A-ZÀ-ÖØ-ÞА-ЯЁЀ-ЏӘҒҚҢӨҰҮҺІ]"  # an upper-case letter starting a token
 )
 _GAP_NOISE = " \t\r«»\"'“”„()[]–—-"
 
