@@ -34,8 +34,7 @@ def term(word: str, capitalised: bool = False) -> str:
         name = _name_lemma(word)
         if name is not None:
             return name
-        return _lemma(word)
-    return _morph().parse(word)[0].normal_form.replace("ё", "е")
+    return _lemma(word)
 
 
 def name_base(word: str, capitalised: bool, mid_sentence: bool) -> str | None:
@@ -103,7 +102,8 @@ def _lemma(word: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _parse(word: str) -> list:
-    """pymorphy3's readings, kept for the few calls one word's term and key make."""
+    """pymorphy3's readings, kept for the few calls one word's term and key make (the
+    name keys of a release are read right after its body's terms)."""
     return _morph().parse(word)
 
 
