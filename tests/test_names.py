@@ -112,3 +112,35 @@ def test_common_words_get_no_name_key(word, lang):
 @cache
 def _morph() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
+
+
+def kazakh_case_forms(word: str) -> list[str]:
+    """Genitive, dative and locative of a Kazakh name, by the textbook rules: the suffix's
+    vowel follows the word's last vowel (back а о ұ ы / front ә ө ү і е), its consonant
+    the word's last sound (vowel, sonorant — final у and й too —, voiced or voiceless)."""
+    vowels = [c for c in word.lower() if c in "аоұыуяәөүіеэиюё"]
+    front = bool(vowels) and vowels[-1] in "әөүіеэи"
+    last = word[-1].lower()
+    if last in "аоұыяәөүіеэиюё":
+        kind = "vowel"
+    elif last in "лрйуwмнң":
+        kind = "sonorant"
+    elif last in "жз":
+        kind = "voiced"
+    else:
+        kind = "voiceless"
+    genitive = {"vowel": "ның", "sonorant": "дың", "voiced": "дың", "voiceless": "тың"}[kind]
+    if kind == "sonorant" and last in "мнң":
+        genitive = "нің" if front else "ның"
+    dative = {"vowel": "ға", "sonorant": "ға", "voiced": "ға", "voiceless": "қа"}[kind]
+    locative = {"vowel": "да", "sonorant": "да", "voiced": "да", "voiceless": "та"}[kind]
+    if front:
+        genitive = genitive.replace("ы", "і")
+        dative = dative.replace("ға", "ге").replace("қа", "ке")
+        locative = locative.replace("а", "е")
+    return [word + suffix for suffix in (genitive, dative, locative)]
+
+
+def test_kazakh_case_forms_meet_the_english():
+    pairs = [(form, "kk", row["en"]) for row in NAMES for form in kazakh_case_forms(row["kk"])]
+    assert share(pairs) >= 0.85

@@ -3,8 +3,8 @@ and name keys for proper nouns and for words the analyser does not know.
 
 A word the analyser knows as a common word (it looks lower-case words up among common
 entries; proper nouns are stored capitalised) gets a name key only when capitalised and
-also a proper noun (`Мұрат`, `Семей`): Kazakh has no shipped common-word list, its
-dictionary is one.
+also a proper noun (`Мұрат`, `Семей`) or inside a sentence: Kazakh has no shipped
+common-word list, its dictionary is one.
 """
 
 from __future__ import annotations
@@ -28,8 +28,12 @@ def is_proper(word: str) -> bool:
 
 
 def name_base(word: str, capitalised: bool, mid_sentence: bool) -> str | None:
+    """The lemma of a word the analyser does not know, or of a capitalised dictionary word
+    that is a proper noun or stands inside a sentence (Kazakh capitalises only names
+    there: the holding `Бәйтерек`, 'poplar')."""
     if _is_dictionary_word(word):
-        return kk.lemma(word) if capitalised and kk.is_proper(word) else None
+        named = capitalised and (mid_sentence or kk.is_proper(word))
+        return kk.lemma(word) if named else None
     return kk.lemma(word)
 
 
