@@ -284,13 +284,6 @@ def analyze(text: str, lang: str | None = None) -> list[str]:
     return [token.text for token in _ANALYZER(in_language(text, lang) if lang else text)]
 
 
-def term_spans(text: str, lang: str | None = None) -> Iterator[tuple[int, int, str]]:
-    """Each token's start, end and (first) term: exactly what `govpress_analyzer` yields,
-    without Whoosh's token objects — snippets re-analyze whole bodies for every hit."""
-    for start, end in _word_spans(text):
-        yield start, end, _terms(text[start:end], lang)[0]
-
-
 def learn_forms(text: str, lang: str) -> None:
     """Analyze every distinct word form of `text` now (terms, and capitalised words' name
     keys), into the per-process cache: a server that has met a corpus's common forms
@@ -310,7 +303,7 @@ def find_terms(
 ) -> list[tuple[int, int, str]]:
     """The start, end and term of each word of `text` whose term is `wanted` or, for a
     capitalised word (the only ones a release's names are keyed from), whose name key is
-    one of `keys`: the `term_spans` a caller would keep, found faster for long
+    one of `keys`: the analyzer's tokens a caller would keep, found faster for long
     texts with few matches (snippets). Each distinct word form is analyzed once; the forms
     that match are then found by one regular expression, and words inside URLs are
     dropped as the tokenizer skips them."""

@@ -207,44 +207,15 @@ def test_index_highlights_the_original_word(searcher):
     assert re.search(r"<b[^>]*>жилья</b>", hit.highlights("body"))
 
 
-def test_term_spans_are_what_the_analyzer_yields():
-    from indexer.analysis import govpress_analyzer, term_spans
+def test_find_terms_is_the_analyzers_tokens_filtered():
+    from indexer.analysis import find_terms
 
     text = CORPUS.read_text(encoding="utf-8")
     tokens = [
         (t.startchar, t.endchar, t.text)
         for t in govpress_analyzer()(in_language(text, "ru"), chars=True)
     ]
-    assert list(term_spans(text, "ru")) == tokens
-
-
-def test_find_terms_is_term_spans_filtered():
-    from indexer.analysis import find_terms, term_spans
-
-    text = CORPUS.read_text(encoding="utf-8")
     for wanted in ({"жилье", "метр"}, {"child", "almaty", "2025"}, {"primeminister", "kz"}):
-        expected = [span for span in term_spans(text, "ru") if span[2] in wanted]
+        expected = [span for span in tokens if span[2] in wanted]
         assert expected
         assert find_terms(text, "ru", wanted.__contains__) == expected
-
-
-@pytest.mark.parametrize(
-    ("word", "other"),
-    [("international", "internal"), ("experience", "experiment"), ("university", "universe"),
-     ("public", "publication"), ("import", "importance"), ("operator", "operation"),
-     ("organ", "organization"), ("general", "generation"), ("policy", "police"),
-     ("author", "authority"), ("building", "build"), ("housing", "houses")],
-)
-def test_english_words_that_share_a_stem_stay_apart(word, other):
-    assert analyze(word, "en") != analyze(other, "en")
-
-
-@pytest.mark.parametrize(
-    "forms",
-    [("children", "child"), ("held", "hold"), ("planting", "plant", "planted", "plants"),
-     ("built", "build"), ("ministries", "ministry"), ("meetings", "meeting", "meet"),
-     ("women", "woman"), ("countries", "country"), ("ratings", "rating"),
-     ("microdistricts", "microdistrict")],
-)
-def test_english_forms_of_one_word_meet(forms):
-    assert len({tuple(analyze(form, "en")) for form in forms}) == 1
