@@ -203,3 +203,23 @@ def test_unreadable_index_is_reported_and_rebuild_replaces_it(tmp_path, capsys):
     assert main(["index", "--index-dir", str(ix)]) == 1
     assert main(["index", "--rebuild", "--index-dir", str(ix)]) == 0
     assert Searcher(ix).count_all() == 20
+
+
+def test_hostile_json_lines_are_reported_and_the_rest_of_the_run_indexed(tmp_path, capsys):
+    good = '{"title": "Fitch affirmed the rating", "date": "2025-03-04", "body": "Fitch."}'
+    lines = [good, '{"title": "\\ud800", "date": "2025-03-04"}',
+             '{"title": "x", "date": "2025-03-04", "n": ' + "9" * 5000 + "}",
+             "[" * 100_000 + "]" * 100_000,
+             good.replace("Fitch", "EBRD").replace("03-04", "03-05")]
+    write(tmp_path / "hostile.jsonl", "\n".join(lines))
+    write(tmp_path / "good.txt", LISTING)
+    code = main(["index", str(tmp_path / "hostile.jsonl"), str(tmp_path / "good.txt"),
+                 "--index-dir", str(tmp_path / "ix")])
+    out, err = capsys.readouterr()
+    assert code == 0
+    for line in (2, 3, 4):
+        assert f"hostile.jsonl:{line}: " in err
+    assert "2 file(s), 7 release(s): 4 added, 0 updated, 0 unchanged, 3 skipped" in out + err
+    searcher = Searcher(tmp_path / "ix")
+    assert searcher.count_all() == 4
+    assert searcher.search(SearchRequest(q="EBRD")).total == 1

@@ -129,3 +129,32 @@ def test_unknown_fields_are_ignored():
 
 def test_empty_text():
     assert parse_jsonl("", "r.jsonl") == ParseResult()
+
+
+HOSTILE_LINES = [
+    '{"title": "\\ud800", "date": "2025-03-04"}',
+    '{"title": "T", "date": "2025-03-04", "urls": ["https://a.kz", "\\udfff"]}',
+    '{"title": "T", "date": "2025-03-04", "views": ' + "7" * 5000 + "}",
+    "[" * 100_000 + "]" * 100_000,
+    '{"title": "T", "date": "2025-03-04", "x": ' + "{\"a\": " * 50_000 + "1" + "}" * 50_001,
+]
+
+
+def test_hostile_lines_are_skipped_with_their_line_and_the_rest_is_read():
+    text = "\n".join([record(), *HOSTILE_LINES, record(date="2025-03-06")])
+    result = parse_jsonl(text, "r.jsonl")
+    assert [r.where.line for r in result.releases] == [1, 7]
+    assert reasons(result) == [
+        (2, "field 'title' holds a lone surrogate escape \\ud800, which is not text"),
+        (3, "field 'urls' holds a lone surrogate escape \\udfff, which is not text"),
+        (4, "invalid JSON: Exceeds the limit (4300 digits) for integer string conversion: "
+            "value has 5000 digits"),
+        (5, "invalid JSON: arrays or objects nested too deeply"),
+        (6, "invalid JSON: arrays or objects nested too deeply"),
+    ]
+
+
+def test_a_surrogate_pair_is_a_character_not_a_bad_line():
+    line = '{"title": "Smile \\ud83d\\ude00", "date": "2025-03-04"}'
+    (release,) = parse_jsonl(line, "r.jsonl").releases
+    assert release.title == "Smile \U0001f600"
