@@ -117,7 +117,7 @@ def document(release: Release, release_digest: str) -> dict:
         "title": release.title,
         "body": release.body,
         "date": int(release.date.strftime("%Y%m%d")),
-        "month": release.date.strftime("%Y-%m"),
+        "month": f"{release.date.year:04d}-{release.date.month:02d}",  # strftime: "1-01"
         "agency": release.agency,
         "lang": release.lang,
         "category": release.category or "",

@@ -19,7 +19,7 @@ import json
 import re
 from typing import Any
 
-from indexer.listing import ParseResult, clean_text, parse_date, split_lines
+from indexer.listing import ParseResult, clean_text, implausible, parse_date, split_lines
 from indexer.release import Location, RawRelease, Skipped
 
 _ISO_DATE = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})")
@@ -106,6 +106,8 @@ def _date(text: str) -> dt.date:
     date = parse_date(found["day"], found["month"], found["year"])
     if date is None:
         raise _BadRecord(f"invalid date {text}")
+    if problem := implausible(date):
+        raise _BadRecord(f"date {text} {problem}")
     return date
 
 

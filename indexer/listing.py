@@ -25,7 +25,9 @@ with a few heuristics instead of a grammar:
   open or after a blank line; a category line sets the category of the releases after it.
 - Other text outside a release is reported: a block of it that ends with a source line
   is a release without a date (`skipped`); otherwise it is a warning.
-- A title whose date does not exist (31.02.2025) sends its release to `skipped`.
+- A title whose date does not exist (31.02.2025) or lies outside the plausible range
+  (`EARLIEST_DATE` to a year after today: `plausible_range`) sends its release to
+  `skipped`.
 
 Titles and bodies lose surrounding whitespace and every zero-width space, both the real
 U+200B and the literal text `\\u200b`. Body lines are joined with "\\n"; blank lines are
@@ -41,6 +43,10 @@ from dataclasses import dataclass, field
 from indexer.release import Location, RawRelease, Skipped
 
 MAX_TITLE_CHARS = 400
+# No gov.kz release is older (the portal and the agencies' sites it replaced date from the
+# 2000s); dates before it, like those more than a year ahead, are typos (01.01.0001,
+# 31.12.9999), and one of them would stretch every chart over thousands of years.
+EARLIEST_DATE = dt.date(2000, 1, 1)
 _SNIPPET_CHARS = 60
 
 _DATE = r"(?P<day>[0-9]{2})\.(?P<month>[0-9]{2})\.(?P<year>[0-9]{4})"
@@ -107,6 +113,25 @@ def parse_date(day: str, month: str, year: str) -> dt.date | None:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
+
+
+def plausible_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The dates a release may carry: `EARLIEST_DATE` to a year after `today`."""
+    today = today or dt.date.today()
+    try:
+        latest = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + 1, day=28)
+    return EARLIEST_DATE, latest
+
+
+def implausible(date: dt.date) -> str | None:
+    """Why `date` cannot be a release's date, or None when it can."""
+    earliest, latest = plausible_range()
+    if earliest <= date <= latest:
+        return None
+    return (f"is outside the plausible range {earliest:%d.%m.%Y}–{latest:%d.%m.%Y} "
+            "(from 2000 to a year after today)")
 
 
 def parse_listing(text: str, file: str) -> ParseResult:
@@ -249,6 +274,11 @@ class _ListingParser:
         if draft.date is None:
             self.result.skipped.append(
                 Skipped(where, f"invalid date {draft.date_text} in the title line")
+            )
+            return
+        if problem := implausible(draft.date):
+            self.result.skipped.append(
+                Skipped(where, f"date {draft.date_text} in the title line {problem}")
             )
             return
         release = RawRelease(

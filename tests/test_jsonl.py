@@ -6,9 +6,11 @@ import datetime as dt
 import json
 
 from indexer.jsonl import parse_jsonl
-from indexer.listing import ParseResult
+from indexer.listing import ParseResult, plausible_range
 from indexer.release import Location, RawRelease, Skipped
 
+_EARLIEST, _LATEST = plausible_range()
+PLAUSIBLE = f"{_EARLIEST:%d.%m.%Y}–{_LATEST:%d.%m.%Y} (from 2000 to a year after today)"
 URL = "https://www.gov.kz/memleket/entities/economy/press/news/details/949460?lang=en"
 
 
@@ -100,10 +102,12 @@ def test_bad_lines_are_skipped_with_reasons_and_the_rest_is_read():
         record(urls=["https://example.kz", 7]),
         record(agency=["economy"]),
         record(date=20250304),
+        record(date="9999-12-31"),
+        record(date="01.01.0001"),
         record(date="2025-03-06"),
     ]
     result = parse_jsonl("\n".join(lines), "r.jsonl")
-    assert [r.where.line for r in result.releases] == [1, 13]
+    assert [r.where.line for r in result.releases] == [1, 15]
     assert reasons(result) == [
         (2, "invalid JSON: Expecting value at column 29"),
         (3, "expected a JSON object, got an array"),
@@ -116,6 +120,8 @@ def test_bad_lines_are_skipped_with_reasons_and_the_rest_is_read():
         (10, "field 'urls' must be a list of strings"),
         (11, "field 'agency' must be a string, got an array"),
         (12, "field 'date' must be a string, got a number"),
+        (13, f"date 9999-12-31 is outside the plausible range {PLAUSIBLE}"),
+        (14, f"date 01.01.0001 is outside the plausible range {PLAUSIBLE}"),
     ]
     assert result.skipped[0] == Skipped(
         Location("r.jsonl", 2), "invalid JSON: Expecting value at column 29"

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.listing import MAX_TITLE_CHARS, ParseResult, parse_listing
+from indexer.listing import MAX_TITLE_CHARS, ParseResult, parse_listing, plausible_range
 from indexer.release import Location, Skipped
 
 CORPUS_FILE = Path(__file__).resolve().parent.parent / "corpus" / "000_b09e075d879a1931.txt"
@@ -252,6 +252,29 @@ def test_impossible_date_sends_the_release_to_skipped():
     ]
     assert titles(result) == ["Kazakhstan and Croatia are strengthening economic cooperation"]
     assert result.releases[0].where.line == 3
+
+
+def test_dates_outside_the_plausible_range_send_the_release_to_skipped():
+    earliest, latest = plausible_range()
+    too_late = latest + dt.timedelta(days=1)
+    result = parse(
+        "The end of time 31.12.9999", "Body.Source : " + GOV + "/almaty/press/news/details/1",
+        "The beginning 01.01.0001", "Body.Source : " + GOV + "/almaty/press/news/details/2",
+        "Before the portal 31.12.1999", "Body.Source : " + GOV + "/almaty/press/news/details/3",
+        f"Next year but one {too_late:%d.%m.%Y}",
+        "Body.Source : " + GOV + "/almaty/press/news/details/4",
+        "The first day 01.01.2000", "Body.Source : " + GOV + "/almaty/press/news/details/5",
+        f"The last day {latest:%d.%m.%Y}", "Body.Source : " + GOV + "/almaty/press/news/details/6",
+    )
+    assert (earliest, latest.year) == (dt.date(2000, 1, 1), dt.date.today().year + 1)
+    assert titles(result) == ["The first day", "The last day"]
+    span = f"{earliest:%d.%m.%Y}–{latest:%d.%m.%Y} (from 2000 to a year after today)"
+    assert [(s.where.line, s.reason) for s in result.skipped] == [
+        (1, f"date 31.12.9999 in the title line is outside the plausible range {span}"),
+        (3, f"date 01.01.0001 in the title line is outside the plausible range {span}"),
+        (5, f"date 31.12.1999 in the title line is outside the plausible range {span}"),
+        (7, f"date {too_late:%d.%m.%Y} in the title line is outside the plausible range {span}"),
+    ]
 
 
 def test_a_block_without_a_dated_title_but_with_a_source_is_skipped():
@@ -572,7 +595,7 @@ _title = st.builds(lambda w: f"News {w}".strip(), _words)
 _body = st.lists(_words.filter(bool).map(lambda w: w + "."), max_size=3)
 _release = st.tuples(
     _title,
-    st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)),
+    st.dates(dt.date(2000, 1, 1), dt.date.today()),
     _body,
     st.integers(1, 999999),
     st.sampled_from(["glued", "space", "own line"]),

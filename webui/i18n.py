@@ -137,6 +137,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "search_everything": {"ru": "все пресс-релизы", "en": "all press releases"},
     "timeline_day": {"ru": "Релизы по дням", "en": "Releases per day"},
     "timeline_month": {"ru": "Релизы по месяцам", "en": "Releases per month"},
+    "timeline_year": {"ru": "Релизы по годам", "en": "Releases per year"},
     "timeline_peak": {"ru": "максимум {n}", "en": "max {n}"},
     "timeline_aria": {
         "ru": "{caption}, {start} — {end}: больше всего {peak} ({period})",
