@@ -408,7 +408,8 @@ def index_paths(
     finally:
         run_lock.release()
     for path in paths:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # a link that loops is reported by
+            # `read_corpus_file`, as a loop
             message = f"{path}: no such file or folder"
             summary.missing.append(message)
             report(message)

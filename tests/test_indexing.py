@@ -223,3 +223,19 @@ def test_hostile_json_lines_are_reported_and_the_rest_of_the_run_indexed(tmp_pat
     searcher = Searcher(tmp_path / "ix")
     assert searcher.count_all() == 4
     assert searcher.search(SearchRequest(q="EBRD")).total == 1
+
+
+def test_symbolic_link_loops_are_reported_and_the_rest_indexed(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus / "good.txt", LISTING)
+    (corpus / "loop.txt").symlink_to("loop.txt")
+    (corpus / "up").symlink_to(".")
+    code = main(["index", str(corpus), str(corpus / "loop.txt"), "--index-dir",
+                 str(tmp_path / "ix")])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert err.count(f"{corpus / 'loop.txt'}: symbolic link loop, skipped") == 1
+    assert f"{corpus / 'up'}: symbolic link loop (points back to {corpus}), skipped" in err
+    assert "no such file" not in err and "Traceback" not in err
+    assert "2 added" in out + err
