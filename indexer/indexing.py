@@ -26,7 +26,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.query import Every
 from whoosh.writing import IndexWriter
 
-from indexer.records import build_release
+from indexer.records import build_release, within_limits
 from indexer.release import Location, Release, Skipped
 from indexer.schema import INDEX_FORMAT
 from indexer.sources import iter_corpus_files, read_corpus_file
@@ -454,7 +454,10 @@ def _index_file(
     for skipped in result.result.skipped:
         summary.skipped.append(skipped)
         report(str(skipped))
-    for raw in result.result.releases:
+    for found in result.result.releases:
+        raw, cuts = within_limits(found)
+        for message in cuts:
+            report(message)
         release = build_release(raw)
         if release.id in seen:
             skipped = Skipped(raw.where, f"duplicate of the release at {seen[release.id]}")

@@ -1,11 +1,13 @@
 """Turn what a reader found (`RawRelease`) into the release record (`Release`).
 
 This is where the id, the agency, the language and the other URLs are derived, so that
-listing files and JSON Lines files give identical records for the same release.
+listing files and JSON Lines files give identical records for the same release, and where
+what one release may hold is capped (`within_limits`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from urllib.parse import urlsplit
@@ -13,6 +15,12 @@ from urllib.parse import urlsplit
 from indexer.agencies import agency_name
 from indexer.language import URL, detect_language
 from indexer.release import RawRelease, Release
+
+# What one release may hold. The largest real releases are tens of KB; one of 50 MB made
+# its page take 24 s (55 MB of HTML), the feed 7 s, a search that found it 3 s.
+MAX_BODY_CHARS = 200_000
+MAX_TITLE_CHARS = 1_000
+MAX_URLS = 100
 
 LANGUAGES = ("ru", "en", "kk")
 UNKNOWN_AGENCY = "unknown"
@@ -75,6 +83,32 @@ def _language(raw: RawRelease) -> str:
     if raw.lang in LANGUAGES:
         return raw.lang
     return detect_language(f"{raw.title}\n{raw.body}")
+
+
+def within_limits(raw: RawRelease) -> tuple[RawRelease, list[str]]:
+    """The release cut to `MAX_TITLE_CHARS`, `MAX_BODY_CHARS` and `MAX_URLS`, and a
+    "file:line: what" message for each cut."""
+    cuts: dict[str, object] = {}
+    messages = []
+    for name, limit in (("title", MAX_TITLE_CHARS), ("body", MAX_BODY_CHARS)):
+        text: str = getattr(raw, name)
+        if len(text) > limit:
+            cuts[name] = _cut(text, limit)
+            messages.append(f"{raw.where}: the {name} is {len(text):,} characters, over the "
+                            f"limit of {limit:,}: cut to {len(cuts[name]):,}")
+    if raw.urls is not None and len(raw.urls) > MAX_URLS:
+        cuts["urls"] = raw.urls[:MAX_URLS]
+        messages.append(f"{raw.where}: {len(raw.urls):,} other addresses, over the limit of "
+                        f"{MAX_URLS}: the first {MAX_URLS} kept")
+    return (dataclasses.replace(raw, **cuts) if cuts else raw), messages
+
+
+def _cut(text: str, limit: int) -> str:
+    """The text's first characters, ending between words when one ends near, and " …":
+    at most `limit` in all."""
+    cut = text[: limit - 2]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return (cut[:space] if space > limit - 1000 else cut).rstrip() + " …"
 
 
 def build_release(raw: RawRelease) -> Release:

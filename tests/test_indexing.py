@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -239,3 +240,27 @@ def test_symbolic_link_loops_are_reported_and_the_rest_indexed(tmp_path, capsys)
     assert f"{corpus / 'up'}: symbolic link loop (points back to {corpus}), skipped" in err
     assert "no such file" not in err and "Traceback" not in err
     assert "2 added" in out + err
+
+
+def test_a_release_over_the_size_limit_is_cut_with_a_message(tmp_path):
+    huge_body = "Инвестиции в экономику региона растут. " * 30_000 + "Финальнаяфраза."
+    record = {"title": "Огромный релиз " + "слово " * 400, "date": "2025-03-04",
+              "body": huge_body, "urls": [f"https://example.kz/{n}" for n in range(500)],
+              "url": "https://www.gov.kz/memleket/entities/economy/press/news/details/1"}
+    write(tmp_path / "huge.jsonl", json.dumps(record, ensure_ascii=False))
+    messages: list[str] = []
+    summary = index_paths([tmp_path / "huge.jsonl"], tmp_path / "ix", report=messages.append)
+    assert counts(summary) == (1, 0, 0, 0)
+    where = f"{tmp_path / 'huge.jsonl'}:1"
+    assert messages[0] == f"{where}: the title is 2,414 characters, over the limit of 1,000: " \
+        "cut to 994"
+    assert messages[1] == f"{where}: the body is 1,170,015 characters, over the limit of " \
+        "200,000: cut to 199,993"
+    assert messages[2] == f"{where}: 500 other addresses, over the limit of 100: the first " \
+        "100 kept"
+    searcher = Searcher(tmp_path / "ix")
+    release = searcher.document("economy-1-ru")
+    assert len(release.body) == 199_993 and release.body.endswith("растут. …")
+    assert len(release.title) == 994 and len(release.urls) == 100
+    assert searcher.search(SearchRequest(q="инвестиции")).total == 1
+    assert searcher.search(SearchRequest(q="Финальнаяфраза")).total == 0
