@@ -43,6 +43,11 @@ RELEASE_BYTES = 4000  # a release's typical size in a listing, to estimate count
 WRITER_MEMORY_MB = 256
 PARALLEL_MIN_BATCH = 1000  # smaller batches: one process is faster than new workers each
 PARALLEL_MIN_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
+UNMERGED_FILE = "govpress_UNMERGED"  # in the index folder while segments await the final merge
+MERGE_OWED = (
+    "the last run was interrupted before its final merge; this run merges the index's "
+    "segments"
+)
 INTERRUPTED = (
     "a previous run was interrupted; its lock was released (the index is as of its last "
     "commit, and this run finishes the job)"
@@ -229,7 +234,13 @@ class _ParallelWriter(MpWriter):
 
 
 class _Batches:
-    """A writer that commits every `every` changes (or once, at the end, when `single`)."""
+    """A writer that commits every `every` changes (or once, at the end, when `single`).
+
+    Batches are committed unmerged and the run's final commit merges them. While merging
+    is owed, the file `UNMERGED_FILE` says so in the index folder: a run killed before its
+    final merge was done leaves it behind, and the next run merges even if nothing changed
+    (without it the index kept 20 segments and twice its size for good).
+    """
 
     def __init__(
         self, ix: FileIndex, lock_timeout: float, single: bool, every: int, jobs: int
@@ -240,7 +251,8 @@ class _Batches:
         self.every = every
         self.jobs = jobs
         self.pending = 0
-        self.unmerged = False
+        self.marker = Path(ix.storage.folder) / UNMERGED_FILE
+        self.unmerged = self.marker.exists()
         self.writer: IndexWriter | None = None
 
     def open(self) -> IndexWriter:
@@ -278,10 +290,14 @@ class _Batches:
         if final and self.writer is None and self.unmerged:
             self.open()
         if self.writer is not None:
+            if not final and not self.unmerged:
+                self.marker.touch()
             self.writer.commit(merge=final)
             self.writer = None
             self.pending = 0
             self.unmerged = not final
+        if final:
+            self.marker.unlink(missing_ok=True)
 
     def cancel(self) -> None:
         """Discard the uncommitted batch (the index stays as of the last commit)."""
@@ -385,6 +401,8 @@ def index_paths(
             large = total_bytes >= PARALLEL_MIN_BYTES and commit_every >= PARALLEL_MIN_BATCH
             jobs = (os.cpu_count() or 1) if large else 1
         batches = _Batches(ix, lock_timeout, single=rebuild, every=commit_every, jobs=jobs)
+        if batches.unmerged:
+            report(f"{index_dir}: {MERGE_OWED}")
         if rebuild:
             batches.open().delete_by_query(Every())
             known: dict[str, str] = {}
