@@ -26,7 +26,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.query import Every
 from whoosh.writing import IndexWriter
 
-from indexer.records import build_release, within_limits
+from indexer.records import build_release, looks_garbled, within_limits
 from indexer.release import Location, Release, Skipped
 from indexer.schema import INDEX_FORMAT
 from indexer.sources import iter_corpus_files, read_corpus_file
@@ -487,6 +487,12 @@ def _index_file(
         previous = known.get(release.id)
         if previous == release_digest:
             summary.unchanged[release.lang] += 1
+            continue
+        if looks_garbled(f"{release.title}\n{release.body}"):
+            kept = f"the indexed text of {release.id} is kept" if previous else "skipped"
+            skipped = Skipped(raw.where, f"looks garbled (UTF-8 read in another encoding): {kept}")
+            summary.skipped.append(skipped)
+            report(str(skipped))
             continue
         writer = batches.open()
         if previous is None:

@@ -111,6 +111,24 @@ def _cut(text: str, limit: int) -> str:
     return (cut[:space] if space > limit - 1000 else cut).rstrip() + " …"
 
 
+def looks_garbled(text: str) -> bool:
+    """Whether text is mojibake: UTF-8 read as cp1251 (`Р’РІРѕРґ` for `Ввод`).
+
+    Such a word turns back into UTF-8 when encoded as cp1251; a real Russian or Kazakh
+    word almost never does (its cp1251 bytes are not valid UTF-8). A third of the first
+    200 non-ASCII words is enough.
+    """
+    words = [word for word in text.split(maxsplit=1000) if not word.isascii()][:200]
+    garbled = 0
+    for word in words:
+        try:
+            word.encode("cp1251").decode("utf-8")
+        except UnicodeError:
+            continue
+        garbled += 1
+    return bool(words) and garbled * 3 >= len(words)
+
+
 def build_release(raw: RawRelease) -> Release:
     """The release record for one raw release."""
     url = _clean_source(raw.source_url)

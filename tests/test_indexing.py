@@ -264,3 +264,52 @@ def test_a_release_over_the_size_limit_is_cut_with_a_message(tmp_path):
     assert len(release.title) == 994 and len(release.urls) == 100
     assert searcher.search(SearchRequest(q="инвестиции")).total == 1
     assert searcher.search(SearchRequest(q="Финальнаяфраза")).total == 0
+
+
+RUSSIAN_RELEASES = "".join(
+    f"Аким провел встречу номер {n} с жителями района {n:02d}.03.2025\n"
+    f"Обсуждались вопросы жилья и дорог.Источник : "
+    f"https://www.gov.kz/memleket/entities/astana/press/news/details/{700 + n}\n"
+    for n in range(1, 6)
+)
+
+
+def test_an_appended_cp1251_release_never_turns_good_releases_into_mojibake(tmp_path):
+    listing = tmp_path / "astana.txt"
+    write(listing, RUSSIAN_RELEASES)
+    assert counts(index_paths([listing], tmp_path / "ix")) == (5, 0, 0, 0)
+    appended = ("Аким провел итоговую встречу 10.03.2025\nИтоги года.Источник : "
+                "https://www.gov.kz/memleket/entities/astana/press/news/details/710\n")
+    listing.write_bytes(RUSSIAN_RELEASES.encode() + appended.encode("cp1251"))
+    messages: list[str] = []
+    summary = index_paths([listing], tmp_path / "ix", report=messages.append)
+    assert counts(summary) == (1, 0, 5, 0)
+    assert messages == [f"{listing}: lines 11–12 not UTF-8, read as cp1251 (the other lines "
+                        "are UTF-8)"]
+    searcher = Searcher(tmp_path / "ix")
+    assert searcher.document("astana-701-ru").title.startswith("Аким провел встречу номер 1")
+    assert searcher.document("astana-710-ru").body == "Итоги года."
+    # The same file once misread whole as cp1251 and saved as UTF-8: mojibake never
+    # replaces the good text; the release that was cp1251 reads correctly either way.
+    write(listing, listing.read_bytes().decode("cp1251", "replace"))
+    messages.clear()
+    summary = index_paths([listing], tmp_path / "ix", report=messages.append)
+    assert counts(summary) == (0, 0, 1, 5)
+    assert f"{listing}:1: looks garbled (UTF-8 read in another encoding): skipped" in messages
+    searcher = Searcher(tmp_path / "ix")
+    assert searcher.count_all() == 6
+    assert searcher.document("astana-701-ru").title.startswith("Аким провел встречу номер 1")
+    assert searcher.search(SearchRequest(q="жилья")).total == 5
+    # A record whose id and language are stated: its good text is kept.
+    record = {"id": "astana-701-ru", "lang": "ru", "date": "2025-03-01",
+              "title": "Аким провел встречу номер 1 с жителями района".encode()
+              .decode("cp1251", "replace"), "body": "Обсуждались вопросы жилья и дорог."
+              .encode().decode("cp1251", "replace")}
+    write(tmp_path / "garbled.jsonl", json.dumps(record, ensure_ascii=False))
+    messages.clear()
+    summary = index_paths([tmp_path / "garbled.jsonl"], tmp_path / "ix", report=messages.append)
+    assert counts(summary) == (0, 0, 0, 1)
+    assert messages == [f"{tmp_path / 'garbled.jsonl'}:1: looks garbled (UTF-8 read in another "
+                        "encoding): the indexed text of astana-701-ru is kept"]
+    assert Searcher(tmp_path / "ix").document("astana-701-ru").body \
+        == "Обсуждались вопросы жилья и дорог."
