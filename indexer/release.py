@@ -32,6 +32,9 @@ class RawRelease:
     source_url: str | None
     category: str | None
     where: Location
+    # Cut off: the listing ended (or the next release began) before a whole source
+    # address. Such a release is kept, and a complete copy of it replaces it.
+    incomplete: bool = False
     # Fields a JSON Lines record may state outright instead of having them derived.
     id: str | None = None
     agency: str | None = None
