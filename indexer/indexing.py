@@ -26,9 +26,9 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.query import Every
 from whoosh.writing import IndexWriter
 
-from indexer.records import build_release, looks_garbled, within_limits
+from indexer.records import build_release, cut_off_ids, looks_garbled, within_limits
 from indexer.release import Location, Release, Skipped
-from indexer.schema import INDEX_FORMAT
+from indexer.schema import INDEX_FORMAT, release_schema
 from indexer.sources import iter_corpus_files, read_corpus_file
 from indexer.storage import IndexError_, open_or_create_index
 
@@ -109,6 +109,7 @@ def digest(release: Release) -> str:
             release.url,
             list(release.urls),
             release.category,
+            release.incomplete,
         ],
         ensure_ascii=False,
     )
@@ -129,6 +130,7 @@ def document(release: Release, release_digest: str) -> dict:
         "url": release.url,
         "urls": list(release.urls),
         "where": str(release.where) if release.where else None,
+        "incomplete": release.incomplete,
         "digest": release_digest,
     }
 
@@ -407,16 +409,18 @@ def index_paths(
             batches.open().delete_by_query(Every())
             known: dict[str, str] = {}
         else:
+            _add_new_fields(ix)
             known = _indexed_digests(ix)
-        seen: dict[str, Location | None] = {}
+        run = _Run(summary, batches, known, report, rebuild)
         bar = tqdm(
             total=total_bytes, unit="B", unit_scale=True, disable=not progress, leave=False
         )
         try:
             for path in files:
                 summary.files += 1
-                _index_file(path, summary, batches, known, seen, report)
+                _index_file(path, run)
                 bar.update(_size(path))
+            run.finish_cut_off_copies()
             batches.commit()
         except BaseException:
             batches.cancel()
@@ -453,52 +457,116 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _index_file(
-    path: Path,
-    summary: IndexSummary,
-    batches: _Batches,
-    known: dict[str, str],
-    seen: dict[str, Location | None],
-    report: Callable[[str], None],
-) -> None:
+def _add_new_fields(ix: FileIndex) -> None:
+    """Give an index built by an earlier version the fields this one stores (documents
+    with a field the index lacks cannot be added; INDEX_FORMAT then rewrites them all)."""
+    missing = [name for name in release_schema().names() if name not in ix.schema.names()]
+    if missing:
+        writer = ix.writer()
+        for name in missing:
+            writer.add_field(name, release_schema()[name])
+        writer.commit(merge=False)
+
+
+def _index_file(path: Path, run: _Run) -> None:
     result = read_corpus_file(path)
     for problem in result.problems:
-        summary.problems.append(problem)
-        report(problem)
+        run.summary.problems.append(problem)
+        run.report(problem)
     if result.result is None:
         return
     for warning in result.result.warnings:
-        report(warning)
+        run.report(warning)
     for skipped in result.result.skipped:
-        summary.skipped.append(skipped)
-        report(str(skipped))
+        run.skip(skipped)
     for found in result.result.releases:
         raw, cuts = within_limits(found)
         for message in cuts:
-            report(message)
+            run.report(message)
         release = build_release(raw)
-        if release.id in seen:
-            skipped = Skipped(raw.where, f"duplicate of the release at {seen[release.id]}")
-            summary.skipped.append(skipped)
-            report(str(skipped))
-            continue
-        seen[release.id] = release.where
+        if release.incomplete:
+            run.cut_off.append(release)  # kept only if no complete copy turns up
+        else:
+            run.take(release)
+
+
+@dataclass
+class _Run:
+    """What one run has seen and decided so far, release by release."""
+
+    summary: IndexSummary
+    batches: _Batches
+    known: dict[str, str]  # id -> digest of every indexed release
+    report: Callable[[str], None]
+    rebuild: bool
+    seen: dict[str, Location | None] = field(default_factory=dict)
+    complete: dict[int, str] = field(default_factory=dict)  # hash of title and date -> id
+    cut_off: list[Release] = field(default_factory=list)
+
+    def skip(self, skipped: Skipped) -> None:
+        self.summary.skipped.append(skipped)
+        self.report(str(skipped))
+
+    def take(self, release: Release) -> None:
+        """Index one release unless it is unchanged, a duplicate or garbled."""
+        if release.id in self.seen:
+            where = self.seen[release.id]
+            self.skip(Skipped(release.where, f"duplicate of the release at {where}"))
+            return
+        self.seen[release.id] = release.where
+        if not release.incomplete:
+            self.complete[hash((release.title, release.date))] = release.id
+            self._replace_cut_off_copy(release)
         release_digest = digest(release)
-        previous = known.get(release.id)
+        previous = self.known.get(release.id)
         if previous == release_digest:
-            summary.unchanged[release.lang] += 1
-            continue
+            self.summary.unchanged[release.lang] += 1
+            return
         if looks_garbled(f"{release.title}\n{release.body}"):
             kept = f"the indexed text of {release.id} is kept" if previous else "skipped"
-            skipped = Skipped(raw.where, f"looks garbled (UTF-8 read in another encoding): {kept}")
-            summary.skipped.append(skipped)
-            report(str(skipped))
-            continue
-        writer = batches.open()
+            self.skip(Skipped(release.where,
+                              f"looks garbled (UTF-8 read in another encoding): {kept}"))
+            return
+        writer = self.batches.open()
         if previous is None:
             writer.add_document(**document(release, release_digest))
         else:
             writer.update_document(**document(release, release_digest))
-        known[release.id] = release_digest
-        (summary.updated if previous else summary.added)[release.lang] += 1
-        batches.changed()
+        self.known[release.id] = release_digest
+        (self.summary.updated if previous else self.summary.added)[release.lang] += 1
+        self.batches.changed()
+
+    def _replace_cut_off_copy(self, release: Release) -> None:
+        """Remove an indexed cut-off copy of a complete release (an earlier run kept it)."""
+        for cut_off in cut_off_ids(release):
+            if cut_off in self.known:
+                self.batches.open().delete_by_term("id", cut_off)
+                del self.known[cut_off]
+                self.report(f"{release.where}: replaces {cut_off}, a cut-off copy of this "
+                            "release indexed before")
+                self.batches.changed()
+
+    def finish_cut_off_copies(self) -> None:
+        """Cut-off releases, once every complete one is known: a copy of a complete release
+        (same title and date), in this run or in the index, is a duplicate; the others are
+        indexed, marked incomplete."""
+        for release in self.cut_off:
+            copy_of = self.complete.get(hash((release.title, release.date)))
+            if copy_of is not None:
+                self.skip(Skipped(release.where, f"cut-off copy of the release at "
+                                                 f"{self.seen[copy_of]}, which is kept"))
+            elif not self.rebuild and (indexed := _complete_copy(self.batches.ix, release)):
+                self.skip(Skipped(release.where,
+                                  f"cut-off copy of the indexed release {indexed}, which is kept"))
+            else:
+                self.take(release)
+
+
+def _complete_copy(ix: FileIndex, release: Release) -> str | None:
+    """The id of an indexed complete release with the title and date of `release`."""
+    day = int(release.date.strftime("%Y%m%d"))
+    with ix.searcher() as searcher:
+        for fields in searcher.documents(date=day):
+            if fields.get("title") == release.title and not fields.get("incomplete"):
+                return fields["id"]
+    return None

@@ -8,6 +8,7 @@ what one release may hold is capped (`within_limits`).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import re
 from urllib.parse import urlsplit
@@ -75,8 +76,18 @@ def _release_id(raw: RawRelease, url: str | None, agency: str, lang: str) -> str
     match = _GOV_KZ.search(url or "")
     if match and match.group("news"):
         return f"{agency}-{match.group('news')}-{lang}"
-    digest = hashlib.sha1(f"{raw.title}\n{raw.date.isoformat()}".encode()).hexdigest()[:12]
-    return f"{agency}-{digest}-{lang}"
+    return f"{agency}-{_title_and_date(raw.title, raw.date)}-{lang}"
+
+
+def _title_and_date(title: str, date: dt.date) -> str:
+    return hashlib.sha1(f"{title}\n{date.isoformat()}".encode()).hexdigest()[:12]
+
+
+def cut_off_ids(release: Release) -> list[str]:
+    """The ids a cut-off copy of `release` (same title and date, no address, so agency
+    `unknown`) has in each language: its language is detected from a shorter text."""
+    digest = _title_and_date(release.title, release.date)
+    return [f"{UNKNOWN_AGENCY}-{digest}-{lang}" for lang in LANGUAGES]
 
 
 def _language(raw: RawRelease) -> str:
@@ -153,4 +164,5 @@ def build_release(raw: RawRelease) -> Release:
         urls=urls,
         category=raw.category,
         where=raw.where,
+        incomplete=raw.incomplete,
     )

@@ -116,5 +116,6 @@ def release_as_json(release: Release, ui: str = "ru") -> dict:
         "url": release.url,
         "urls": list(release.urls),
         "category": release.category,
-        "source": str(release.where) if release.where else None,
+        "source": release.where.public if release.where else None,
+        "incomplete": release.incomplete,
     }

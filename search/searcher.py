@@ -373,5 +373,6 @@ def _release(fields: dict) -> Release:
         urls=tuple(fields.get("urls") or ()),
         category=fields.get("category") or None,
         where=_location(fields.get("where")),
+        incomplete=bool(fields.get("incomplete")),
     )
 

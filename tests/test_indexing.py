@@ -19,6 +19,7 @@ from indexer.locations import bundled_corpus
 from indexer.storage import INDEX_NAME, open_index
 from search.request import SearchRequest
 from search.searcher import Searcher
+from webui import create_app
 from webui.cli import main
 
 LISTING = """Politics
@@ -313,3 +314,73 @@ def test_an_appended_cp1251_release_never_turns_good_releases_into_mojibake(tmp_
                         "encoding): the indexed text of astana-701-ru is kept"]
     assert Searcher(tmp_path / "ix").document("astana-701-ru").body \
         == "Обсуждались вопросы жилья и дорог."
+
+
+# -- one release, a cut-off and a complete copy (issue 12) --------------------------------
+
+HOME_PAGE = """Enbekshi QazaQ
+Children planted trees in the park 06.03.2025
+Volunteers and children planted 500 trees.Source : https://www.gov.kz/memleket/entities/astana/press/news/details/102?lang=en
+Akimat opened a new school in Astana 07.03.2025
+The akim of Astana opened a school for 1,200 pupils in the new district"""
+CATEGORY_PAGE = (
+    "Society\nAkimat opened a new school in Astana 07.03.2025\nThe akim of Astana opened a "
+    "school for 1,200 pupils in the new district. Classes begin in September.Source : "
+    "https://www.gov.kz/memleket/entities/astana/press/news/details/103?lang=en\n"
+)
+SCHOOL = "astana-103-en"
+
+
+def _ids(index_dir: Path) -> list[str]:
+    searcher = Searcher(index_dir)
+    return sorted(hit.id for hit in searcher.search(SearchRequest(per_page=100)).hits)
+
+
+@pytest.mark.parametrize("order", ["cut-off first", "complete first"])
+def test_a_cut_off_and_a_complete_copy_are_one_release_whichever_comes_first(tmp_path, order):
+    names = ("a-home.txt", "b-category.txt") if order == "cut-off first" else (
+        "b-home.txt", "a-category.txt")
+    home, category = write(tmp_path / names[0], HOME_PAGE), write(tmp_path / names[1],
+                                                                   CATEGORY_PAGE)
+    messages: list[str] = []
+    summary = index_paths([tmp_path], tmp_path / "ix", report=messages.append)
+    assert counts(summary) == (2, 0, 0, 1)  # 3 releases in the input
+    assert [str(s) for s in summary.skipped] == [
+        f"{home}:4: cut-off copy of the release at {category}:2, which is kept"]
+    assert _ids(tmp_path / "ix") == ["astana-102-en", SCHOOL]
+    searcher = Searcher(tmp_path / "ix")
+    assert not searcher.document(SCHOOL).incomplete
+    facet = searcher.search(SearchRequest()).facets["agency"]
+    assert [(f.value, f.count) for f in facet] == [("astana", 2)]  # no "unknown"
+
+
+def test_a_release_found_only_cut_off_is_kept_marked_incomplete_until_a_complete_copy(tmp_path):
+    home, category = write(tmp_path / "home.txt", HOME_PAGE), write(tmp_path / "cat.txt",
+                                                                     CATEGORY_PAGE)
+    messages: list[str] = []
+    assert counts(index_paths([home], tmp_path / "ix", report=messages.append)) == (2, 0, 0, 0)
+    assert f"{home}:4: release has no source (cut off before a source line)" in messages
+    (cut_off,) = [i for i in _ids(tmp_path / "ix") if i.startswith("unknown-")]
+    client = create_app(tmp_path / "ix").test_client()
+    doc = client.get(f"/api/doc/{cut_off}?ui=en").get_json()
+    assert (doc["incomplete"], doc["url"], doc["source"]) == (True, None, "home.txt:4")
+    page = client.get(f"/doc/{cut_off}?ui=en").get_data(as_text=True)
+    assert "Only a cut-off copy of this release was found" in page
+    assert str(tmp_path) not in page and str(tmp_path) not in json.dumps(doc)
+    complete = client.get("/api/doc/astana-102-en").get_json()
+    assert (complete["incomplete"], complete["source"]) == (False, "home.txt:2")
+    assert "cut-off copy" not in client.get("/doc/astana-102-en?ui=en").get_data(as_text=True)
+    # The complete copy arrives in a later run: it replaces the cut-off one ...
+    messages.clear()
+    assert counts(index_paths([category], tmp_path / "ix", report=messages.append)) \
+        == (1, 0, 0, 0)
+    assert messages == [f"{category}:2: replaces {cut_off}, a cut-off copy of this release "
+                        "indexed before"]
+    assert _ids(tmp_path / "ix") == ["astana-102-en", SCHOOL]
+    # ... and the cut-off copy, read again, is a duplicate of it.
+    summary = index_paths([home], tmp_path / "ix")
+    assert counts(summary) == (0, 0, 1, 1)
+    assert str(summary.skipped[0]) == (f"{home}:4: cut-off copy of the indexed release "
+                                       f"{SCHOOL}, which is kept")
+    assert _ids(tmp_path / "ix") == ["astana-102-en", SCHOOL]
+    assert counts(index_paths([home, category], tmp_path / "ix")) == (0, 0, 2, 1)

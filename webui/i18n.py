@@ -137,7 +137,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "search_everything": {"ru": "все пресс-релизы", "en": "all press releases"},
     "timeline_day": {"ru": "Релизы по дням", "en": "Releases per day"},
     "timeline_month": {"ru": "Релизы по месяцам", "en": "Releases per month"},
+    # Corpus input (issues 12, 14): a cut-off release, a timeline over decades
     "timeline_year": {"ru": "Релизы по годам", "en": "Releases per year"},
+    "incomplete_notice": {
+        "ru": "Этот релиз найден только в обрезанной копии: текст может быть неполным, "
+              "а ссылки на источник нет.",
+        "en": "Only a cut-off copy of this release was found: its text may end early, and "
+              "it has no source address.",
+    },
     "timeline_peak": {"ru": "максимум {n}", "en": "max {n}"},
     "timeline_aria": {
         "ru": "{caption}, {start} — {end}: больше всего {peak} ({period})",
