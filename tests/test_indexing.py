@@ -384,3 +384,17 @@ def test_a_release_found_only_cut_off_is_kept_marked_incomplete_until_a_complete
                                        f"{SCHOOL}, which is kept")
     assert _ids(tmp_path / "ix") == ["astana-102-en", SCHOOL]
     assert counts(index_paths([home, category], tmp_path / "ix")) == (0, 0, 2, 1)
+
+
+def test_an_index_of_an_earlier_version_gains_the_new_fields_on_an_incremental_run(tmp_path):
+    from indexer.schema import release_schema
+
+    older = release_schema()
+    older.remove("incomplete")  # the schema before INDEX_FORMAT 3
+    (tmp_path / "ix").mkdir()
+    whoosh_index.create_in(str(tmp_path / "ix"), older, indexname=INDEX_NAME)
+    write(tmp_path / "home.txt", HOME_PAGE)
+    assert counts(index_paths([tmp_path / "home.txt"], tmp_path / "ix")) == (2, 0, 0, 0)
+    assert "incomplete" in open_index(tmp_path / "ix").schema.names()
+    cut_off = next(i for i in _ids(tmp_path / "ix") if i.startswith("unknown-"))
+    assert Searcher(tmp_path / "ix").document(cut_off).incomplete
