@@ -6,13 +6,15 @@ with a few heuristics instead of a grammar:
 - A release starts at a title line ending with ` DD.MM.YYYY`, or at a title line followed
   by a date line: the date alone, or, on the page of a single release, the date, the time
   and the view count (`09.02.2025 13:46:43 572`). Every line after it up to the source
-  belongs to the body (one paragraph a line). Between releases (at the start of the file, after a
-  source line) any such line starts a release, however long. Inside a release that has no
-  source yet, a line ending with a date starts a new one only if it could be a title: at
-  most `MAX_TITLE_CHARS` characters, no sentences glued together (`2024.Among`), and the
-  date not grammatically part of the text (`… held on 04.03.2025`, `Date: 04.03.2025`,
-  `Press service, 04.03.2025`); right after body text, it must not be followed by a line
-  holding only a source; the two-line form needs a blank line before it there.
+  belongs to the body (one paragraph a line); on a single release's page, only a title
+  over a date line with a time (the next page) ends it early. Between releases (at the
+  start of the file, after a source line) any such line starts a release, however long.
+  Inside a release that has no source yet, a line ending with a date starts a new one
+  only if it could be a title: at most `MAX_TITLE_CHARS` characters, no sentences glued
+  together (`2024.Among`), and the date not grammatically part of the text (`… held on
+  04.03.2025`, `Date: 04.03.2025`, `Press service, 04.03.2025`); right after body text,
+  it must not be followed by a line holding only a source; the two-line form needs a
+  blank line before it there.
 - A date line where no release is open starts a release with an empty title; inside a
   release it is body text.
 - The source is the last `Source :` / `Источник :` / `Ақпарат көзі :` label on a line
@@ -232,9 +234,11 @@ class _ListingParser:
             return used
         source = _find_source(line)
         if source:
-            url = source["url"]
-            if index == len(self.lines) - 1 and not self._whole_at_the_end(url):
-                url = None if self.draft is None else self._cut_by_the_end(self.draft, url)
+            url: str | None = source["url"]
+            if index == len(self.lines) - 1 and not self._whole_at_the_end(source["url"]):
+                if self.draft is not None:
+                    self._cut_by_the_end(self.draft, source["url"])
+                url = None
             self._take_source(line[: source.start()].strip(), url, index)
             return 1
         if (self.draft is None or after_blank) and self._take_header(line):
