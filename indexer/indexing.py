@@ -539,7 +539,8 @@ class _Run:
     def _replace_cut_off_copy(self, release: Release) -> None:
         """Remove an indexed cut-off copy of a complete release (an earlier run kept it)."""
         for cut_off in cut_off_ids(release):
-            if cut_off in self.known:
+            if cut_off != release.id and cut_off in self.known and _incomplete(self.batches.ix,
+                                                                               cut_off):
                 self.batches.open().delete_by_term("id", cut_off)
                 del self.known[cut_off]
                 self.report(f"{release.where}: replaces {cut_off}, a cut-off copy of this "
@@ -560,6 +561,12 @@ class _Run:
                                   f"cut-off copy of the indexed release {indexed}, which is kept"))
             else:
                 self.take(release)
+
+
+def _incomplete(ix: FileIndex, release_id: str) -> bool:
+    """Whether the indexed release `release_id` is a cut-off copy."""
+    with ix.searcher() as searcher:
+        return bool((searcher.document(id=release_id) or {}).get("incomplete"))
 
 
 def _complete_copy(ix: FileIndex, release: Release) -> str | None:

@@ -398,3 +398,14 @@ def test_an_index_of_an_earlier_version_gains_the_new_fields_on_an_incremental_r
     assert "incomplete" in open_index(tmp_path / "ix").schema.names()
     cut_off = next(i for i in _ids(tmp_path / "ix") if i.startswith("unknown-"))
     assert Searcher(tmp_path / "ix").document(cut_off).incomplete
+
+
+def test_releases_of_other_sites_with_one_title_and_date_are_not_cut_off_copies(tmp_path):
+    # No gov.kz address: agency `unknown`, ids from title and date, like cut-off copies.
+    listing = write(tmp_path / "other.txt", (
+        "Премьер-министр провел совещание 04.03.2025\nТекст.Source : "
+        "https://primeminister.kz/ru/news/1\nPrime Minister held a meeting 04.03.2025\n"
+        "Text.Source : https://primeminister.kz/en/news/1\n"))
+    assert counts(index_paths([listing], tmp_path / "ix")) == (2, 0, 0, 0)
+    assert counts(index_paths([listing], tmp_path / "ix")) == (0, 0, 2, 0)
+    assert len(_ids(tmp_path / "ix")) == 2
