@@ -96,16 +96,31 @@ def read_corpus_file(path: Path) -> FileResult:
 
 
 def _files_in(folder: Path) -> list[Path]:
-    """The corpus files under `folder`; a link back to a folder above it is given as is."""
+    """The corpus files under `folder`; a link back to a folder above it is given as is.
+
+    A linked folder is walked when it lies outside `folder` and was not walked yet (one
+    inside is walked as itself), so that links that lead to each other end too.
+    """
     found: list[Path] = []
+    tree = _resolved(folder)
+    walked: set[Path] = set()
 
     def unlistable(error: OSError) -> None:
         found.append(Path(error.filename))
 
+    def walk_into(path: Path) -> bool:
+        if not path.is_symlink():
+            return True
+        target = _resolved(path)
+        return target not in walked and target != tree and tree not in target.parents
+
     for root, folders, files in os.walk(folder, onerror=unlistable, followlinks=True):
+        walked.add(_resolved(Path(root)))
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
         loops = [name for name in folders if _loops(Path(root, name))]
-        found.extend(Path(root, name) for name in loops if not name.startswith("."))
-        folders[:] = [name for name in folders if not name.startswith(".") and name not in loops]
+        found.extend(Path(root, name) for name in loops)
+        folders[:] = [name for name in folders
+                      if name not in loops and walk_into(Path(root, name))]
         found.extend(
             Path(root, name)
             for name in files

@@ -272,3 +272,18 @@ def test_symbolic_link_loops_are_reported_and_the_rest_is_read(tmp_path):
     # Named on the command line, a loop is given (and reported), not taken for a missing file.
     assert list(iter_corpus_files([corpus / "self.txt", corpus / "sub" / "up"])) \
         == [corpus / "self.txt", corpus / "sub" / "up"]
+
+
+def test_folders_linked_to_each_other_are_walked_once(tmp_path):
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    write(corpus / "a" / "one.txt", RUSSIAN_LISTING)
+    write(corpus / "b" / "two.txt", RUSSIAN_LISTING)
+    (corpus / "a" / "to-b").symlink_to(corpus / "b")
+    (corpus / "b" / "to-a").symlink_to(corpus / "a")
+    write(outside / "x" / "three.txt", RUSSIAN_LISTING)
+    write(outside / "y" / "four.txt", RUSSIAN_LISTING)
+    (outside / "x" / "to-y").symlink_to(outside / "y")
+    (outside / "y" / "to-x").symlink_to(outside / "x")
+    (corpus / "c").symlink_to(outside / "x")
+    found = [p.relative_to(corpus).as_posix() for p in iter_corpus_files([corpus])]
+    assert found == ["a/one.txt", "b/two.txt", "c/three.txt", "c/to-y/four.txt"]
