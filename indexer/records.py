@@ -122,6 +122,13 @@ def _cut(text: str, limit: int) -> str:
     return (cut[:space] if space > limit - 1000 else cut).rstrip() + " …"
 
 
+# A Cyrillic letter in UTF-8 read as cp1251 is `Р` or `С` and one of these (its second byte,
+# 0x80–0xBF, in cp1251): found in one pass, so that real text costs no more than that.
+_MOJIBAKE_LETTER = re.compile(
+    "[РС][\u0401-\u040f\u0451-\u045f\u0490\u0491\u00a0-\u00bf\u2013-\u203a\u20ac\u2116\u2122]"
+)
+
+
 def looks_garbled(text: str) -> bool:
     """Whether text is mojibake: UTF-8 read as cp1251 (`Р’РІРѕРґ` for `Ввод`).
 
@@ -129,6 +136,8 @@ def looks_garbled(text: str) -> bool:
     word almost never does (its cp1251 bytes are not valid UTF-8). A third of the first
     200 non-ASCII words is enough.
     """
+    if not _MOJIBAKE_LETTER.search(text):
+        return False
     words = [word for word in text.split(maxsplit=1000) if not word.isascii()][:200]
     garbled = 0
     for word in words:
