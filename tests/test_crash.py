@@ -395,24 +395,25 @@ def _segments(index_dir: Path) -> int:
 
 
 def test_a_run_killed_in_its_final_merge_is_merged_by_the_next_even_if_nothing_changed(
-        small_corpus, tmp_path):
-    # Whoosh merges segments only when they are small for their number: 30 of 10 releases.
-    args = [str(small_corpus), "--commit-every", "10", "--jobs", "1", "--wait", "0"]
-    index_paths([small_corpus], tmp_path / "reference", commit_every=10, jobs=1)
+        corpus, tmp_path):
+    listing = sorted(corpus.glob("*.txt"))[0]  # 100 releases
+    # Whoosh merges segments only when they are small for their number: 20 of 5 releases.
+    args = [str(listing), "--commit-every", "5", "--jobs", "1", "--wait", "0"]
+    index_paths([listing], tmp_path / "reference", commit_every=5, jobs=1)
     merged = _segments(tmp_path / "reference")
     ix = tmp_path / "ix"
     killed = subprocess.run([sys.executable, "-c", _KILLED_IN_MERGE, *args, "--index-dir",
                              str(ix)], capture_output=True, text=True, timeout=120)
     assert killed.returncode == -signal.SIGKILL
-    assert _check_index(ix, SMALL, 10) == SMALL  # every batch was committed, unmerged
-    assert _segments(ix) == SMALL // 10 > merged
+    assert _check_index(ix, 100, 5) == 100  # every batch was committed, unmerged
+    assert _segments(ix) == 20 > merged
     rerun = Run(tmp_path, *args, "--index-dir", str(ix))
     code, out, err = rerun.finish()
     assert code == 0, err
     assert "the last run was interrupted before its final merge" in err
-    assert f"0 added, 0 updated, {SMALL} unchanged, 0 skipped" in out + err
+    assert "0 added, 0 updated, 100 unchanged, 0 skipped" in out + err
     assert _segments(ix) == merged
-    assert _check_index(ix, SMALL, 10) == SMALL
+    assert _check_index(ix, 100, 5) == 100
     again = Run(tmp_path, *args, "--index-dir", str(ix))
     code, out, err = again.finish()
     assert code == 0 and "final merge" not in err  # merged once, then never again
