@@ -19,11 +19,17 @@ from whoosh.qparser.syntax import attach
 from whoosh.reading import IndexReader
 
 from indexer.analysis import normalize_word
-from search.request import cut_query
+from search.request import BadParameter, cut_query
 
 TEXT_FIELDS = ("title", "body")
 FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
 MIN_PREFIX = 3
+# What one query may ask for (README, "Limits"): each costs postings to read, a phrase
+# also the positions of its words in every release that has them all.
+MAX_PHRASES = 8
+MAX_PREFIXES = 8
+MAX_WORDS = 40  # different words, those of phrases included
+LIGHT_WORDS = 8  # a query with more words, or any phrase or prefix, is `costly`
 _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"'})
 _SYNTAX = re.compile(r"[\"'()*:+\-^~\[\]{}]")
 _OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
@@ -40,6 +46,14 @@ class ParsedQuery:
     terms: frozenset[str]  # analyzed terms that count as a match
     prefixes: tuple[str, ...]  # prefix queries, as typed (folded)
     words: tuple[str, ...]  # the plain words, for spelling suggestions
+    phrases: int = 0  # different phrases, prefixes and words, NOT-ed ones included
+    prefix_count: int = 0
+    word_count: int = 0
+
+    @property
+    def costly(self) -> bool:
+        """Whether evaluating it may read positions or many postings."""
+        return bool(self.phrases or self.prefix_count) or self.word_count > LIGHT_WORDS
 
     def matches(self, term: str) -> bool:
         return term in self.terms or any(term.startswith(p) for p in self.prefixes)
@@ -118,7 +132,8 @@ class QueryParser:
     def parse(self, text: str) -> ParsedQuery | None:
         """The query for `text`, or None when it holds no word to search.
 
-        Text beyond `MAX_QUERY_CHARS` is ignored, however the request was made.
+        Text beyond `MAX_QUERY_CHARS` is ignored, however the request was made; a query
+        over `MAX_PHRASES`, `MAX_PREFIXES` or `MAX_WORDS` is a `BadParameter` naming `q`.
         """
         text = cut_query(text).translate(_QUOTES).strip()
         if not text:
@@ -128,7 +143,7 @@ class QueryParser:
             parsed = self._parse_plain(text)
         if parsed is None:
             return None
-        return _describe(parsed, _plain_words(text))
+        return _within_limits(_describe(parsed, _plain_words(text)))
 
     def _parse_syntax(self, text: str) -> query.Query | None:
         if text.count('"') % 2:
@@ -191,4 +206,24 @@ def _describe(q: query.Query, words: tuple[str, ...]) -> ParsedQuery:
             terms.update(leaf.words)
         elif isinstance(leaf, query.Term):
             terms.add(leaf.text)
-    return ParsedQuery(q, frozenset(terms), tuple(dict.fromkeys(prefixes)), words)
+    # What it costs, whatever the fields: every leaf, under NOT too.
+    phrases, prefix_texts, all_words = set(), set(), set()
+    for leaf in [q] if q.is_leaf() else q.leaves():
+        if isinstance(leaf, query.Prefix):
+            prefix_texts.add(leaf.text)
+        elif isinstance(leaf, query.Phrase):
+            phrases.add((tuple(leaf.words), leaf.slop))
+            all_words.update(leaf.words)
+        elif isinstance(leaf, query.Term):
+            all_words.add(leaf.text)
+    return ParsedQuery(q, frozenset(terms), tuple(dict.fromkeys(prefixes)), words,
+                       len(phrases), len(prefix_texts), len(all_words))
+
+
+def _within_limits(parsed: ParsedQuery) -> ParsedQuery:
+    for count, limit, problem in ((parsed.phrases, MAX_PHRASES, "too_many_phrases"),
+                                  (parsed.prefix_count, MAX_PREFIXES, "too_many_prefixes"),
+                                  (parsed.word_count, MAX_WORDS, "too_many_words")):
+        if count > limit:
+            raise BadParameter("q", problem, count=count, limit=limit)
+    return parsed

@@ -6,10 +6,17 @@ sorting run over per-document arrays (`search.columns`), so a results page costs
 operations, not a Python step per matching document. One `Searcher` is shared by all
 threads of a server: each thread keeps its own Whoosh searcher and moves to the newest
 index generation by itself.
+
+No search can hold the server (README, "Limits"): each evaluation stops after
+`SEARCH_BUDGET` seconds with the matches found so far, marked partial, and costly queries
+(phrases, prefixes, many words) run `COSTLY_AT_ONCE` at a time with at most
+`COSTLY_WAITING` waiting, so that the other threads stay free for everyone else; one more
+is refused with `SearchBusy` instead of queueing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import heapq
 import math
@@ -31,7 +38,7 @@ from search.columns import FACETS, ColumnCache, Columns
 from search.evaluate import Evaluation, Evaluator, PostingsCache
 from search.query import ParsedQuery, QueryParser
 from search.request import SearchRequest
-from search.results import Hit, SearchResults
+from search.results import Hit, Partial, SearchResults
 from search.snippets import snippet
 from search.spelling import Lexicon, suggest
 
@@ -40,6 +47,45 @@ SIMILAR_TERMS = 12  # the most distinctive words of a release that "similar" loo
 SCORE_DECIMALS = 5  # scores equal to this many decimals are ties, broken by date and id
 EVALUATION_CACHE_BYTES = 128 * 2**20
 WARM_UP_RELEASES = 2000
+SEARCH_BUDGET = 0.5  # seconds one query's evaluation may take; then it stops, partial
+COSTLY_AT_ONCE = 2  # costly queries evaluated at the same time (of the server's 8 threads)
+COSTLY_WAITING = 2  # costly queries that may wait for a turn; one more is refused
+COSTLY_WAIT = 2 * SEARCH_BUDGET  # the longest a costly query waits for its turn
+
+
+class SearchBusy(Exception):
+    """Too many costly searches at once: this one was refused, try again shortly."""
+
+
+class _CostlyTurns:
+    """Turns for costly evaluations: `at_once` run, `waiting` may wait `wait` seconds for
+    a turn, any more are refused at once (a waiting request holds a server thread)."""
+
+    def __init__(self, at_once: int, waiting: int, wait: float) -> None:
+        self.at_once, self.waiting, self.wait = at_once, waiting, wait
+        self._condition = threading.Condition()
+        self._running = 0
+        self._queued = 0
+
+    def __enter__(self) -> None:
+        with self._condition:
+            if self._running >= self.at_once:
+                if self._queued >= self.waiting:
+                    raise SearchBusy
+                self._queued += 1
+                try:
+                    if not self._condition.wait_for(
+                        lambda: self._running < self.at_once, timeout=self.wait
+                    ):
+                        raise SearchBusy
+                finally:
+                    self._queued -= 1
+            self._running += 1
+
+    def __exit__(self, *_: object) -> None:
+        with self._condition:
+            self._running -= 1
+            self._condition.notify()
 
 
 class _Local(threading.local):
@@ -180,14 +226,18 @@ class Searcher:
             for docnum in chosen[start:]
         ]
         suggestion = None
-        if parsed is not None and len(docnums) < 3:
+        partial = _partial(evaluation)
+        if parsed is not None and len(docnums) < 3 and not (partial and partial.stopped):
             # Counted within the filters: a respelling is offered only if it finds more
             # of what the user is looking at (`Dosayev` in `agency=economy` finds nothing).
-            suggestion = suggest(
-                searcher, self._lexicon, self._parser, parsed, request.q,
-                lambda q: int((self._matching(searcher, q, columns) & allowed).sum()),
-            )
-        return SearchResults(request, len(docnums), page, facets, suggestion, choices)
+            try:
+                suggestion = suggest(
+                    searcher, self._lexicon, self._parser, parsed, request.q,
+                    lambda q: int((self._matching(searcher, q, columns) & allowed).sum()),
+                )
+            except SearchBusy:  # the results stand; only the suggestion waits for a quieter time
+                suggestion = None
+        return SearchResults(request, len(docnums), page, facets, suggestion, choices, partial)
 
     def _matching(
         self, searcher: WhooshSearcher, parsed: ParsedQuery | None, columns: Columns
@@ -247,6 +297,12 @@ class Searcher:
         return self._retrying(read)
 
 
+def _partial(evaluation: Evaluation | None) -> Partial | None:
+    if evaluation is None or not (evaluation.stopped or evaluation.cut_prefixes):
+        return None
+    return Partial(evaluation.stopped, SEARCH_BUDGET, evaluation.cut_prefixes)
+
+
 def _matched(columns: Columns, evaluation: Evaluation | None) -> np.ndarray:
     """Which documents match (read-only): every live one when there is no query."""
     return columns.live if evaluation is None else evaluation.mask
@@ -286,6 +342,7 @@ class _Evaluations:
     def __init__(self, postings: PostingsCache, max_bytes: int = EVALUATION_CACHE_BYTES) -> None:
         self.postings = postings
         self.max_bytes = max_bytes
+        self.costly = _CostlyTurns(COSTLY_AT_ONCE, COSTLY_WAITING, COSTLY_WAIT)
         self._lock = threading.Lock()
         self._cached: OrderedDict[tuple[int, str], Evaluation] = OrderedDict()
 
@@ -299,9 +356,14 @@ class _Evaluations:
             if key in self._cached:
                 self._cached.move_to_end(key)
                 return self._cached[key]
-        evaluation = Evaluator(searcher, columns, self.postings).evaluate(parsed.query)
+        with self.costly if parsed.costly else contextlib.nullcontext():
+            evaluation = Evaluator(searcher, columns, self.postings, SEARCH_BUDGET).evaluate(
+                parsed.query
+            )
         evaluation.mask.flags.writeable = False  # shared between threads from now on
         evaluation.score.flags.writeable = False
+        if evaluation.stopped:  # not kept: on a quieter server it may finish
+            return evaluation
         entries = max(1, self.max_bytes // max(1, columns.size * 5))
         with self._lock:
             self._cached[key] = evaluation

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadHost, HTTPException
 from werkzeug.wrappers import Response
 
 from indexer.storage import IndexError_
@@ -59,6 +59,8 @@ def http_error(error: HTTPException) -> tuple | HTTPException:
         return error
     if status >= 500:
         return unavailable(error)
+    if isinstance(error, BadHost):
+        return bad_host()
     if _wants_json():
         message = "not found" if status == 404 else (error.description or error.name)
         return jsonify({"error": {"message": message}}), status
@@ -68,6 +70,15 @@ def http_error(error: HTTPException) -> tuple | HTTPException:
     if status == 405:
         return _page(405, text("error_method", ui), error.description or "", ui)
     return _page(status, text("error_http", ui, code=status), error.description or "", ui)
+
+
+def bad_host() -> tuple[str | Response, int]:
+    """A `Host` header no URL can be built on (`webui.hosts`)."""
+    ui = _ui()
+    if _wants_json():
+        return jsonify({"error": {"parameter": "Host",
+                                  "message": text("error_bad_host_text", "en")}}), 400
+    return _page(400, text("error_bad_host", ui), text("error_bad_host_text", ui), ui)
 
 
 def unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]:

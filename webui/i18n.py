@@ -114,6 +114,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The release index cannot be opened right now. Please try again later.",
     },
     "error_http": {"ru": "Ошибка {code}", "en": "Error {code}"},
+    # Hostile requests (issue 14): a bad Host header, searches stopped or refused for cost
+    "error_bad_host": {"ru": "Неверный заголовок Host", "en": "Bad Host header"},
+    "error_bad_host_text": {
+        "ru": "Заголовок Host запроса не является именем сайта или адресом с портом.",
+        "en": "The request's Host header is not a host name or address with a port.",
+    },
     "go_home": {"ru": "На главную", "en": "Go to the start page"},
     "footer": {
         "ru": "govpress — открытый поиск по пресс-релизам с gov.kz",
@@ -180,6 +186,11 @@ PROBLEMS_RU = {
     "date_format": "нужна дата в виде ГГГГ-ММ-ДД, а указано {value!r}",
     "no_such_date": "такой даты нет: {value}",
     "number": "нужно целое число от {low} до {high}",
+    "too_many_phrases": "не больше {limit} фраз в одном запросе, а в этом {count}",
+    "too_many_prefixes": "не больше {limit} префиксов (слово*) в одном запросе, а в этом {count}",
+    "too_many_words": "не больше {limit} разных слов в одном запросе, а в этом {count}",
+    "too_many_expansions": "префиксы (слово*) этого запроса ищут {count} слов индекса, а можно "
+                           "не больше {limit}: удлините их или уберите часть",
 }
 """`search.request.PROBLEMS` in Russian."""
 
