@@ -23,6 +23,7 @@ from search.export import EXPORT_LIMIT, iter_releases
 from search.request import LANGS, MAX_PER_PAGE, SORTS, BadParameter, SearchRequest
 from search.results import SearchResults, facet_label
 from search.searcher import Searcher
+from webui.display import partial_notices
 from webui.formats import csv_chunks, jsonl_lines
 from webui.i18n import UI_LANGUAGES
 from webui.serve import serve
@@ -156,6 +157,8 @@ def _render(results: SearchResults) -> str:
     )]
     if results.suggestion:
         lines.append(f"Did you mean: {results.suggestion}")
+    if results.partial is not None:
+        lines += [f"Partial: {notice}" for notice in partial_notices(results, "en")]
     for hit in results.hits:
         text = _plain_snippet(hit.snippet, bold, plain)
         lines += [
@@ -252,7 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     except BadParameter as exc:
-        print(f"govpress: --{exc.name.replace('_', '-')}: {exc.message}", file=sys.stderr)
+        name = "QUERY" if exc.name == "q" else f"--{exc.name.replace('_', '-')}"
+        print(f"govpress: {name}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     except IndexError_ as exc:
         print(f"govpress: {exc}", file=sys.stderr)

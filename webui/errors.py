@@ -16,11 +16,13 @@ from werkzeug.wrappers import Response
 
 from indexer.storage import IndexError_
 from search.request import BadParameter
+from search.searcher import SearchBusy
 from webui import ui_language
 from webui.i18n import DEFAULT_UI, problem_text, text
 from webui.pages import page_context
 
 log = logging.getLogger("govpress.web")
+BUSY_RETRY_SECONDS = 2
 
 
 def _wants_json() -> bool:
@@ -81,6 +83,16 @@ def bad_host() -> tuple[str | Response, int]:
     return _page(400, text("error_bad_host", ui), text("error_bad_host_text", ui), ui)
 
 
+def busy(error: SearchBusy) -> tuple[str | Response, int, dict[str, str]]:
+    """Too many costly searches at once (`search.searcher.SearchBusy`): try again soon."""
+    ui = _ui()
+    if _wants_json():
+        body: str | Response = jsonify({"error": {"message": text("error_busy_text", "en")}})
+    else:
+        body, _ = _page(503, text("error_busy", ui), text("error_busy_text", ui), ui)
+    return body, 503, {"Retry-After": str(BUSY_RETRY_SECONDS)}
+
+
 def unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
     if isinstance(error, IndexError_):
         log.error("index unavailable: %s", error)
@@ -99,4 +111,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(BadParameter, bad_parameter)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(IndexError_, unavailable)
+    app.register_error_handler(SearchBusy, busy)
     app.register_error_handler(Exception, unavailable)

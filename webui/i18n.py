@@ -120,6 +120,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Заголовок Host запроса не является именем сайта или адресом с портом.",
         "en": "The request's Host header is not a host name or address with a port.",
     },
+    "partial_stopped": {
+        "ru": "Поиск остановлен через {seconds} с: показаны не все подходящие релизы. "
+              "Уточните запрос: меньше фраз и префиксов, более редкие слова.",
+        "en": "The search was stopped after {seconds} s: not every matching release is shown. "
+              "Narrow the query: fewer phrases and prefixes, rarer words.",
+    },
+    "partial_prefix": {
+        "ru": "«{prefix}» подходит к {terms} словам индекса; искались {searched} самых частых.",
+        "en": "“{prefix}” matches {terms} words of the index; its {searched} most frequent "
+              "were searched.",
+    },
+    "error_busy": {"ru": "Сервер занят сложными запросами", "en": "Busy with long searches"},
+    "error_busy_text": {
+        "ru": "Сейчас выполняется слишком много сложных запросов (с фразами, префиксами, "
+              "многими словами). Повторите через несколько секунд.",
+        "en": "Too many long searches (with phrases, prefixes, many words) are running right "
+              "now. Please try again in a few seconds.",
+    },
     "go_home": {"ru": "На главную", "en": "Go to the start page"},
     "footer": {
         "ru": "govpress — открытый поиск по пресс-релизам с gov.kz",
