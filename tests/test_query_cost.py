@@ -13,27 +13,14 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
+from bench.hostile import hostile_queries
 from indexer.indexing import index_paths
 from search import evaluate, query, searcher
 from search.request import SearchRequest
 from search.searcher import Searcher
 from webui import create_app
 
-HOSTILE = Path(__file__).parent / "data" / "hostile_queries.txt"
 LIMIT_MESSAGE = re.compile(r"at most (\d+)")
-
-
-def hostile_queries() -> list[tuple[str, str]]:
-    """(name, query) pairs: each query is the line after its `# name` line."""
-    pairs, name = [], None
-    for line in HOSTILE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            name = line[1:].strip()
-        elif line.strip():
-            assert name and len(line) <= 500, line[:60]
-            pairs.append((name, line))
-            name = None
-    return pairs
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +49,7 @@ def test_the_hostile_set_holds_the_attacks_of_the_issue() -> None:
     assert first.count('"') == 102
     assert sum(q.count(" OR ") + 1 for n, q in queries.items() if n.startswith("37 ")) == 37
     assert sum(q.count("*") for n, q in queries.items() if n.startswith("60 prefixes OR")) == 60
-    assert len(queries) >= 20
+    assert len(queries) >= 20 and all(len(q) <= 500 for q in queries.values())
 
 
 @pytest.mark.parametrize("name,q", hostile_queries(), ids=[n[:40] for n, _ in hostile_queries()])
