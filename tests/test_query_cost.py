@@ -53,7 +53,11 @@ def test_the_hostile_set_holds_the_attacks_of_the_issue() -> None:
 
 
 @pytest.mark.parametrize("name,q", hostile_queries(), ids=[n[:40] for n, _ in hostile_queries()])
-def test_every_hostile_query_is_answered_within_the_limits(client, name: str, q: str) -> None:
+def test_every_hostile_query_is_answered_within_the_limits(
+    client, name: str, q: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stopping on time depends on the machine's load; the budget's own test sets it to 0.
+    monkeypatch.setattr(searcher, "SEARCH_BUDGET", 60.0)
     response = client.get("/api/search", query_string={"q": q})
     body = response.get_json()
     if response.status_code == 400:
