@@ -347,9 +347,12 @@ class Evaluator:
             raise BadParameter("q", "too_many_expansions", count=sum(searched.values()),
                                limit=MAX_EXPANSIONS)
         cut: dict[str, CutPrefix] = {}
+        # Frequencies from the largest segment alone (a lookup in every segment for each
+        # of a broad prefix's terms took most of the time budget): a fair sample.
+        sample = max((r for r, _ in self.leaves), key=lambda r: r.doc_count_all(), default=reader)
         for (field, text), terms in expanded.items():
             if len(terms) > MAX_PREFIX_TERMS:
-                frequency = {t: reader.doc_frequency(field, t) for t in terms}
+                frequency = {t: sample.doc_frequency(field, t) for t in terms}
                 terms = sorted(sorted(terms, key=lambda t: -frequency[t])[:MAX_PREFIX_TERMS])
                 most = max(len(expanded[(field, text)]), cut[text].terms if text in cut else 0)
                 cut[text] = CutPrefix(text, most, MAX_PREFIX_TERMS)
