@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("bench/out"))
     parser.add_argument("--seconds", type=float, default=60, help="of the attack")
     parser.add_argument("--clients", type=int, default=CLIENTS, help="hostile clients")
+    parser.add_argument("--no-queries", action="store_true", help="skip part 1")
+    parser.add_argument("--no-slow", action="store_true", help="skip part 3")
     args = parser.parse_args(argv)
     index_dir = args.index_dir
     if index_dir is None:
@@ -206,10 +208,11 @@ def main(argv: list[str] | None = None) -> int:
             print(_index(_generate(args.releases, args.workdir), index_dir))
     print(f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, index {index_dir}")
-    rows, longest = in_process(index_dir)
-    print("\n| hostile query | answer | first run |\n| --- | --- | --- |")
-    print("\n".join(rows))
-    print(f"\nlongest: {longest * 1000:,.0f} ms")
+    if not args.no_queries:
+        rows, longest = in_process(index_dir)
+        print("\n| hostile query | answer | first run |\n| --- | --- | --- |")
+        print("\n".join(rows))
+        print(f"\nlongest: {longest * 1000:,.0f} ms")
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "webui.cli", "serve", "--port", str(port),
@@ -219,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _wait_for(port)
         figures = under_attack(port, args.seconds, args.clients)
-        figures.update(slow_clients(port))
+        if not args.no_slow:
+            figures.update(slow_clients(port))
     finally:
         server.terminate()
         server.wait()

@@ -48,7 +48,7 @@ SCORE_DECIMALS = 5  # scores equal to this many decimals are ties, broken by dat
 EVALUATION_CACHE_BYTES = 128 * 2**20
 WARM_UP_RELEASES = 2000
 SEARCH_BUDGET = 0.5  # seconds one query's evaluation may take; then it stops, partial
-COSTLY_AT_ONCE = 2  # costly queries evaluated at the same time (of the server's 8 threads)
+COSTLY_AT_ONCE = 1  # costly queries evaluated at the same time (of the server's 8 threads)
 COSTLY_WAITING = 2  # costly queries that may wait for a turn; one more is refused
 COSTLY_WAIT = 2 * SEARCH_BUDGET  # the longest a costly query waits for its turn
 

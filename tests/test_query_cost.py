@@ -147,6 +147,7 @@ def test_costly_searches_take_turns_and_simple_ones_never_wait(
     client, shared_searcher: Searcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     turns = shared_searcher._evaluations.costly
+    monkeypatch.setattr(turns, "at_once", 2)
     monkeypatch.setattr(turns, "wait", 0.05)
     with turns, turns:  # two costly searches are running
         assert client.get("/api/search", query_string={"q": "развития"}).status_code == 200
