@@ -70,7 +70,7 @@ def in_process(index_dir: Path) -> tuple[list[str], float]:
     rows, longest = [], 0.0
     for name, q in hostile_queries():
         searcher._postings = PostingsCache()  # a first run: nothing of it cached
-        searcher._evaluations = _Evaluations(searcher._postings)
+        searcher._evaluations = _Evaluations(searcher._postings)  # with the server's budget
         started = time.perf_counter()
         try:
             results = searcher.search(SearchRequest(q=q))

@@ -96,7 +96,9 @@ class _Local(threading.local):
 class Searcher:
     """Searches one index directory; thread-safe; follows new commits of the index."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, time_budget: bool = True) -> None:
+        """`time_budget`: stop each evaluation after `SEARCH_BUDGET` seconds, as a server
+        must; the command line, with nobody else to serve, gives every search its time."""
         self.index_dir = Path(index_dir)
         self._ix = open_index(self.index_dir)
         self._parser = QueryParser(self._ix.schema)
@@ -104,7 +106,7 @@ class Searcher:
         self._columns = ColumnCache()
         self._lexicon = Lexicon()
         self._postings = PostingsCache()
-        self._evaluations = _Evaluations(self._postings)
+        self._evaluations = _Evaluations(self._postings, time_budget)
         self._newest = -1  # the newest index generation any thread has answered from
         self._newest_lock = threading.Lock()
 
@@ -339,8 +341,12 @@ class _Evaluations:
     and sorting are applied afterwards, so they all share one evaluation. Bounded by the
     memory the arrays take (about 5 bytes per document each)."""
 
-    def __init__(self, postings: PostingsCache, max_bytes: int = EVALUATION_CACHE_BYTES) -> None:
+    def __init__(
+        self, postings: PostingsCache, time_budget: bool = True,
+        max_bytes: int = EVALUATION_CACHE_BYTES,
+    ) -> None:
         self.postings = postings
+        self.time_budget = time_budget
         self.max_bytes = max_bytes
         self.costly = _CostlyTurns(COSTLY_AT_ONCE, COSTLY_WAITING, COSTLY_WAIT)
         self._lock = threading.Lock()
@@ -357,9 +363,8 @@ class _Evaluations:
                 self._cached.move_to_end(key)
                 return self._cached[key]
         with self.costly if parsed.costly else contextlib.nullcontext():
-            evaluation = Evaluator(searcher, columns, self.postings, SEARCH_BUDGET).evaluate(
-                parsed.query
-            )
+            budget = SEARCH_BUDGET if self.time_budget else None
+            evaluation = Evaluator(searcher, columns, self.postings, budget).evaluate(parsed.query)
         evaluation.mask.flags.writeable = False  # shared between threads from now on
         evaluation.score.flags.writeable = False
         if evaluation.stopped:  # not kept: on a quieter server it may finish

@@ -5,6 +5,7 @@ answered while they run. Timing goals live in `bench/hostile.py`, not here."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from indexer.indexing import index_paths
 from search import evaluate, query, searcher
 from search.request import SearchRequest
 from search.searcher import Searcher
-from webui import create_app
+from webui import cli, create_app
 
 LIMIT_MESSAGE = re.compile(r"at most (\d+)")
 
@@ -157,6 +158,22 @@ def test_costly_searches_take_turns_and_simple_ones_never_wait(
         assert "try again" in refused.get_data(as_text=True) or "Повторите" in \
             refused.get_data(as_text=True)
     assert client.get("/api/search", query_string={"q": '"of the" OR "у нас"'}).status_code == 200
+
+
+def test_the_command_line_gives_every_search_its_time(
+    generated_index: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """The budget protects a server's other users; `govpress search` and `export` have none."""
+    monkeypatch.setattr(searcher, "SEARCH_BUDGET", 0.0)
+    phrases = '"в и" OR "of the"'
+    assert cli.main(["search", phrases, "--index-dir", str(generated_index), "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["partial"] is None and body["total"] > 0
+    assert cli.main(["export", phrases, "--index-dir", str(generated_index),
+                     "--format", "jsonl"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == body["total"]
+    assert cli.main(["search", "про*", "--index-dir", str(generated_index)]) == 0
+    assert "Partial: “про*” matches" in capsys.readouterr().out  # the prefix cut stays
 
 
 def test_the_cli_names_the_limit(generated_index: Path) -> None:

@@ -139,7 +139,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 def _cmd_search(args: argparse.Namespace) -> int:
     request = _request(args, page=str(args.page), per_page=str(args.per_page))
-    results = Searcher(args.index_dir).search(request)
+    results = Searcher(args.index_dir, time_budget=False).search(request)
     if args.json:
         print(json.dumps(results.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -184,7 +184,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     """Stream the releases as they are read: an export of the whole index never sits in
     memory. Bytes are UTF-8 whatever the terminal's encoding: the file is the product."""
     request = _request(args)
-    total, releases = iter_releases(Searcher(args.index_dir), request, args.limit)
+    searcher = Searcher(args.index_dir, time_budget=False)
+    total, releases = iter_releases(searcher, request, args.limit)
     write = csv_chunks if args.format == "csv" else jsonl_lines
     chunks = write(releases, args.ui, args.body)
     if args.output is not None:
@@ -209,7 +210,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    searcher = Searcher(args.index_dir)
+    searcher = Searcher(args.index_dir, time_budget=False)
     results = searcher.search(SearchRequest(per_page=1))
     print(f"{results.total} release(s)")
     for facet, title in (("lang", "By language"), ("agency", "By agency"), ("month", "By month")):
