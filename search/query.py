@@ -9,7 +9,9 @@ types is an error: input that does not parse as syntax is searched as plain word
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -30,6 +32,8 @@ MAX_PHRASES = 8
 MAX_PREFIXES = 8
 MAX_WORDS = 40  # different words, those of phrases included
 LIGHT_WORDS = 8  # a query with more words, or any phrase or prefix, is `costly`
+RECENT_QUERIES = 512
+_UNKNOWN = object()
 _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"'})
 _SYNTAX = re.compile(r"[\"'()*:+\-^~\[\]{}]")
 _OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
@@ -124,10 +128,17 @@ def _parser(schema: Schema) -> qparser.QueryParser:
 
 
 class QueryParser:
-    """Parses user queries for one schema; safe to share between threads."""
+    """Parses user queries for one schema; safe to share between threads.
+
+    The last `RECENT_QUERIES` answers are kept: Whoosh's parser and the analysis of the
+    words take milliseconds for a long query, and the same text comes back (the next
+    page, a facet, a client repeating a query that was refused).
+    """
 
     def __init__(self, schema: Schema) -> None:
         self._parser = _parser(schema)
+        self._lock = threading.Lock()
+        self._recent: OrderedDict[str, ParsedQuery | BadParameter | None] = OrderedDict()
 
     def parse(self, text: str) -> ParsedQuery | None:
         """The query for `text`, or None when it holds no word to search.
@@ -135,6 +146,24 @@ class QueryParser:
         Text beyond `MAX_QUERY_CHARS` is ignored, however the request was made; a query
         over `MAX_PHRASES`, `MAX_PREFIXES` or `MAX_WORDS` is a `BadParameter` naming `q`.
         """
+        with self._lock:
+            found = self._recent.get(text, _UNKNOWN)
+            if found is not _UNKNOWN:
+                self._recent.move_to_end(text)
+        if found is _UNKNOWN:
+            try:
+                found = self._parse(text)
+            except BadParameter as error:
+                found = error
+            with self._lock:
+                self._recent[text] = found
+                while len(self._recent) > RECENT_QUERIES:
+                    self._recent.popitem(last=False)
+        if isinstance(found, BadParameter):  # a new one: an exception is not shared
+            raise BadParameter(found.name, found.problem, **found.details)
+        return found  # type: ignore[return-value]
+
+    def _parse(self, text: str) -> ParsedQuery | None:
         text = cut_query(text).translate(_QUOTES).strip()
         if not text:
             return None
