@@ -57,6 +57,11 @@ class SearchBusy(Exception):
     """Too many costly searches at once: this one was refused, try again shortly."""
 
 
+class SearchTooLong(Exception):
+    """An export or feed of a search that ran out of time: a file must not silently miss
+    matches (a page says it is partial; a file cannot), so it is refused instead."""
+
+
 class _CostlyTurns:
     """Turns for costly evaluations: `at_once` run, `waiting` may wait `wait` seconds for
     a turn, any more are refused at once (a waiting request holds a server thread)."""
@@ -262,6 +267,8 @@ class Searcher:
         try:
             columns = self._columns_for(snapshot)
             evaluation = self._evaluations.get(snapshot, columns, parsed)
+            if evaluation is not None and evaluation.stopped:
+                raise SearchTooLong
             matched = _matched(columns, evaluation)
             docnums = np.flatnonzero(matched & columns.mask(request))
             wanted = len(docnums) if limit is None else min(limit, len(docnums))

@@ -138,6 +138,11 @@ def test_a_search_out_of_time_finds_a_subset_and_says_so(
     assert "The search was stopped after 0.0 s" in html
     assert "Поиск остановлен" in client.get("/search", query_string={"q": phrases}).get_data(
         as_text=True)
+    # A file cannot say it is partial: its download and feed are refused instead.
+    for path in ("/search.csv", "/feed"):
+        refused = client.get(path, query_string={"q": phrases, "ui": "en"})
+        assert refused.status_code == 503 and "too long to export" in refused.get_data(
+            as_text=True)
     # A stopped evaluation is not kept: with time again, the same search is complete.
     monkeypatch.setattr(searcher, "SEARCH_BUDGET", 10.0)
     again = client.get("/api/search", query_string={"q": phrases, "per_page": 100}).get_json()

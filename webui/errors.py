@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from indexer.storage import IndexError_
 from search.request import BadParameter
-from search.searcher import SearchBusy
+from search.searcher import SearchBusy, SearchTooLong
 from webui import ui_language
 from webui.i18n import DEFAULT_UI, problem_text, text
 from webui.pages import page_context
@@ -93,6 +93,17 @@ def busy(error: SearchBusy) -> tuple[str | Response, int, dict[str, str]]:
     return body, 503, {"Retry-After": str(BUSY_RETRY_SECONDS)}
 
 
+def too_long(error: SearchTooLong) -> tuple[str | Response, int, dict[str, str]]:
+    """A download or feed of a search that was stopped for time: narrow it, or try later."""
+    ui = _ui()
+    if _wants_json():
+        body: str | Response = jsonify({"error": {"parameter": "q",
+                                                  "message": text("error_too_long_text", "en")}})
+    else:
+        body, _ = _page(503, text("error_too_long", ui), text("error_too_long_text", ui), ui)
+    return body, 503, {"Retry-After": str(BUSY_RETRY_SECONDS)}
+
+
 def unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
     if isinstance(error, IndexError_):
         log.error("index unavailable: %s", error)
@@ -112,4 +123,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(IndexError_, unavailable)
     app.register_error_handler(SearchBusy, busy)
+    app.register_error_handler(SearchTooLong, too_long)
     app.register_error_handler(Exception, unavailable)

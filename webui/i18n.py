@@ -131,6 +131,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "“{prefix}” matches {terms} words of the index; its {searched} most frequent "
               "were searched.",
     },
+    "error_too_long": {"ru": "Запрос слишком долгий для выгрузки",
+                       "en": "This search takes too long to export"},
+    "error_too_long_text": {
+        "ru": "Поиск не уложился во время и нашёл бы не все релизы, поэтому файл не выдан. "
+              "Уточните запрос (меньше фраз и префиксов, более редкие слова) или выгрузите его "
+              "командой govpress export, у которой нет ограничения по времени.",
+        "en": "The search ran out of time and would miss releases, so no file was made. "
+              "Narrow the query (fewer phrases and prefixes, rarer words), or export it with "
+              "govpress export, which has no time limit.",
+    },
     "error_busy": {"ru": "Сервер занят сложными запросами", "en": "Busy with long searches"},
     "error_busy_text": {
         "ru": "Сейчас выполняется слишком много сложных запросов (с фразами, префиксами, "

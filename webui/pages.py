@@ -244,8 +244,9 @@ def search() -> Response | str:
     results: SearchResults = index.search(req)
     links = Links(ui)
     chart = None
-    if results.hits:
-        # The month facet spares a second pass over the matches when it spans > 62 days.
+    if results.hits and not (results.partial and results.partial.stopped):
+        # No chart of a search stopped for time (it would evaluate it again, and chart a
+        # part). The month facet spares a second pass over the matches when it spans > 62 days.
         chart = timeline_view(timeline(index, req, results.facets.get("month")), req, ui, links)
     if req.q:
         title = text("search_title", ui, q=req.q)
