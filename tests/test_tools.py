@@ -234,6 +234,22 @@ def test_csv_cells_that_spreadsheets_would_run_are_defused(months_index: Path) -
     assert csv_cell("\tcmd") == "'\tcmd" and csv_cell("a=b") == "a=b" and csv_cell("") == ""
 
 
+
+@pytest.mark.parametrize("invisible", [
+    "\ufeff", "\u2060", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a",
+    "\u202e", "\u2066", "\u2069", "\u00a0", " ", "\u3000", "\n", "\ufeff\u200b\u2060 ",
+])
+def test_csv_formulas_behind_invisible_characters_are_defused(invisible: str) -> None:
+    """A reader sees `=HYPERLINK(…)` and some spreadsheets skip what comes before it."""
+    title = f"{invisible}=HYPERLINK(\"http://evil.example\",\"click\")"
+    release = Release(id="x-1-en", title=title, body=f"{invisible}+1", date=dt.date(2025, 1, 1),
+                      agency="economy", agency_name_ru="", agency_name_en="", lang="en",
+                      url=None)
+    row = read_csv("".join(csv_chunks([release], "en", body=True)).encode())[0]
+    assert row["title"] == "'" + title and row["body"] == f"'{invisible}+1"
+    assert csv_cell(f"{invisible}plain") == f"{invisible}plain"
+    assert csv_cell(invisible) == invisible
+
 def test_csv_streams_in_chunks() -> None:
     release = Release(id="x-1-en", title="T", body="", date=dt.date(2025, 1, 1),
                       agency="economy", agency_name_ru="", agency_name_en="", lang="en",
