@@ -18,6 +18,7 @@ MAX_PAGE = 500
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 MAX_AGENCIES = 50
+EXPORT_LIMIT = 10_000  # releases in one web download (`/search.csv`); the CLI has none
 _AGENCY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

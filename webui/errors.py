@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from indexer.storage import IndexError_
 from search.request import BadParameter
-from webui import ui_language
+from webui.application import ui_language
 from webui.i18n import DEFAULT_UI, problem_text, text
 from webui.pages import page_context
 

@@ -20,7 +20,7 @@ from indexer.agencies import agency_name
 from search.export import timeline
 from search.request import DEFAULT_PER_PAGE, MAX_PAGE, SORTS, SearchRequest
 from search.results import Hit, SearchResults, facet_label
-from webui import export_limit, release_or_404, searcher, ui_language
+from webui.application import export_limit, release_or_404, searcher, ui_language
 from webui.chart import timeline_view
 from webui.display import is_gov_kz, is_web_url, paragraphs, url_label
 from webui.i18n import UI_LANGUAGES, count_releases, format_date, format_number, text

@@ -16,7 +16,7 @@ from indexer.agencies import agency_name
 from search.export import AgencySummary, agency_overview, feed_releases, iter_releases
 from search.request import LANGS, BadParameter, SearchRequest
 from search.results import facet_label
-from webui import export_limit, searcher, ui_language
+from webui.application import export_limit, searcher, ui_language
 from webui.formats import (
     FeedEntry,
     atom_feed,
