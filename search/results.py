@@ -42,6 +42,7 @@ class Hit:
     url: str | None
     snippet: str  # HTML: release text escaped, matched words in <mark>
     score: float | None
+    title_html: str = ""  # HTML: the title escaped, matched words in <mark> (pages only)
 
     @property
     def agency_names(self) -> AgencyName:
@@ -77,6 +78,8 @@ class SearchResults:
     # Facet counts with that facet's own filter left out: the values a user can add
     # to the selection (a second agency), which the filtered `facets` no longer show.
     choices: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # When the filters leave nothing: how many releases the query matches without them.
+    unfiltered_total: int | None = None
 
     @property
     def pages(self) -> int:

@@ -7,12 +7,12 @@ are also reachable here, imported on first use, so that importing `webui.cli` fo
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 
 def __getattr__(name: str) -> Any:
-    from webui import application
-
+    application = import_module("webui.application")
     try:
         return getattr(application, name)
     except AttributeError:

@@ -31,6 +31,16 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+# Public, read-only data that other sites and notebooks may fetch from a browser: the
+# JSON API, feeds and CSV downloads answer cross-origin GETs (no cookies, nothing to
+# change); the HTML pages do not.
+CROSS_ORIGIN_PATHS = ("/api/", "/feed", "/search.csv")
+CROSS_ORIGIN_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD",
+    "Access-Control-Expose-Headers": "X-Govpress-Total, X-Govpress-Truncated, "
+                                     "Content-Disposition",
+}
 EXTENSION = "govpress"
 MAX_BODY_BYTES = 16 * 1024  # no route reads a body; Flask answers 413 above this
 MAX_URL_BYTES = 8 * 1024  # path + query string; 414 above this (waitress: see serve.py)
@@ -125,6 +135,8 @@ def create_app(index_dir: Path | None = None, searcher: Searcher | None = None) 
     def security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.path.startswith(CROSS_ORIGIN_PATHS):
+            response.headers.update(CROSS_ORIGIN_HEADERS)
         return response
 
     return app
