@@ -177,6 +177,9 @@ def _render(results: SearchResults, ui: str) -> str:
     lines = [f"{results.total} release(s)" + (
         f", showing {first}–{first + len(results.hits) - 1}" if results.hits else ""
     )]
+    if results.unfiltered_total:
+        lines.append(f"the filters exclude every match: without them, "
+                     f"{results.unfiltered_total} release(s)")
     if results.suggestion:
         lines.append(f"Did you mean: {results.suggestion}")
     for hit in results.hits:
@@ -239,6 +242,8 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     request = _request(args, per_page="1")
     results = Searcher(args.index_dir).search(request)
     print(f"{results.total} release(s)")
+    if not results.total:
+        return EXIT_OK
     for facet, title in (("lang", "By language"), ("agency", "By agency"), ("month", "By month")):
         print(f"\n{title}:")
         for value in results.facets.get(facet, []):

@@ -170,6 +170,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Отмеченные значения не учтены в этом поиске.",
         "en": "The values marked above were left out of this search.",
     },
+    "unknown_agency": {
+        "ru": "Ведомства «{value}» в индексе нет.",
+        "en": "No agency “{value}” is indexed.",
+    },
     "all_agencies": {"ru": "Все ведомства в индексе", "en": "Every agency in the index"},
     "filtered_out": {
         "ru": "Выбранные фильтры исключают все релизы по запросу «{q}»: без них найдено {count}.",

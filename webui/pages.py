@@ -443,14 +443,15 @@ def form_values(search: SearchRequest, problems: list[BadParameter]) -> dict[str
 
 
 def problem_view(error: BadParameter, ui: str, links: Links, search: SearchRequest) -> ProblemView:
-    message = f"{text('error_bad_parameter', ui, name=error.name)}: {problem_text(error, ui)}"
+    if not isinstance(error, UnknownAgency):
+        message = f"{text('error_bad_parameter', ui, name=error.name)}: {problem_text(error, ui)}"
+        return ProblemView(message)
     closest = []
-    if isinstance(error, UnknownAgency):
-        for slug in error.closest:
-            label = f"{facet_label('agency', slug, ui)} ({slug})"
-            closest.append((label, links.search(search.with_changes(
-                agencies=(*search.agencies, slug), page=1))))
-    return ProblemView(message, closest)
+    for slug in error.closest:
+        label = f"{facet_label('agency', slug, ui)} ({slug})"
+        closest.append((label, links.search(search.with_changes(
+            agencies=(*search.agencies, slug), page=1))))
+    return ProblemView(text("unknown_agency", ui, value=error.value), closest)
 
 
 @bp.get("/doc/<release_id>")
