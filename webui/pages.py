@@ -28,6 +28,7 @@ from search.request import (
     UnknownAgency,
 )
 from search.results import Hit, SearchResults, facet_label
+from search.searcher import Searcher
 from search.snippets import marked
 from webui.application import export_limit, release_or_404, searcher, ui_language
 from webui.chart import timeline_view
@@ -308,19 +309,7 @@ def search() -> tuple[str, int] | Response | str:
     """
     ui = ui_language()
     index = searcher()
-    params = query_params()
-    problems: list[BadParameter] = []
-    while True:
-        try:
-            req = SearchRequest.from_params(params)
-            results: SearchResults = index.search(req)
-            break
-        except BadParameter as error:
-            remaining = without_parameter(params, error)
-            if remaining == params:
-                raise
-            problems.append(error)
-            params = remaining
+    req, results, problems = search_without_problems(index, query_params())
     if not problems:
         redirect_to = canonical_redirect(req, ui)
         if redirect_to is not None:
@@ -400,19 +389,40 @@ class ProblemView:
     closest: list[tuple[str, str]] = field(default_factory=list)  # (label, href)
 
 
+def search_without_problems(
+    index: Searcher, params: dict[str, list[str]]
+) -> tuple[SearchRequest, SearchResults, list[BadParameter]]:
+    """The search of `params`, each wrong parameter left out in turn, and what was wrong."""
+    problems: list[BadParameter] = []
+    while True:
+        try:
+            req = SearchRequest.from_params(params)
+            return req, index.search(req), problems
+        except BadParameter as error:
+            remaining = without_parameter(params, error)
+            if remaining == params:
+                raise
+            problems.append(error)
+            params = remaining
+
+
+def fields_of(error: BadParameter) -> tuple[str, ...]:
+    """The parameters a problem is about: both dates when they are the wrong way round."""
+    return ("from", "to") if error.problem == "dates_reversed" else (error.name,)
+
+
 def without_parameter(
     params: dict[str, list[str]], error: BadParameter
 ) -> dict[str, list[str]]:
-    """The parameters with the wrong one left out (both dates when they are the wrong way
-    round, only the unknown slug of several agencies)."""
+    """The parameters with the wrong one left out (only the unknown slug of several
+    agencies)."""
     if isinstance(error, UnknownAgency):
         slugs = [
             ",".join(s for s in value.split(",") if s.strip().lower() != error.value)
             for value in params.get("agency", [])
         ]
         return {**params, "agency": slugs}
-    names = ("from", "to") if error.problem == "dates_reversed" else (error.name,)
-    return {name: values for name, values in params.items() if name not in names}
+    return {name: values for name, values in params.items() if name not in fields_of(error)}
 
 
 def invalid_fields(problems: list[BadParameter]) -> dict[str, str]:
@@ -421,8 +431,7 @@ def invalid_fields(problems: list[BadParameter]) -> dict[str, str]:
     fields = {}
     for error in problems:
         if error.name in FORM_FIELDS:
-            for name in ("from", "to") if error.problem == "dates_reversed" else (error.name,):
-                fields[name] = error.name
+            fields.update(dict.fromkeys(fields_of(error), error.name))
     return fields
 
 
@@ -435,8 +444,7 @@ def form_values(search: SearchRequest, problems: list[BadParameter]) -> dict[str
         "to": search.date_to.isoformat() if search.date_to else "",
     }
     for error in problems:
-        names = ("from", "to") if error.problem == "dates_reversed" else (error.name,)
-        for name in names:
+        for name in fields_of(error):
             if name in values:
                 values[name] = (request.args.get(name) or "").strip()[:100]
     return values
