@@ -254,9 +254,13 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from webui.serve import serve
+    from webui.serve import CannotServe, serve
 
-    serve(args.index_dir, args.host, args.port)
+    try:
+        serve(args.index_dir, args.host, args.port)
+    except CannotServe as exc:
+        print(f"govpress: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK
 
 
@@ -303,9 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception as exc:
         from indexer.storage import IndexError_  # loaded already by whatever raised it
-        from webui.serve import CannotServe
 
-        if isinstance(exc, IndexError_ | CannotServe):
+        if isinstance(exc, IndexError_):
             print(f"govpress: {exc}", file=sys.stderr)
             return EXIT_ERROR
         raise
