@@ -217,6 +217,10 @@ def test_unknown_agency_on_the_command_line(capsys: pytest.CaptureFixture[str],
                        "almaty\n")
     code, _, err = run(capsys, "search", "--agency", "zzzz", "--index-dir", str(corpus_index))
     assert code == 2 and "no agency 'zzzz' is indexed (`govpress stats`" in err
+    # a word of the agency's name finds it too: the Ministry of Ecology and Natural Resources
+    code, _, err = run(capsys, "search", "--agency", "natural-resources",
+                       "--index-dir", str(corpus_index))
+    assert code == 2 and err.endswith("is indexed; the closest: ecogeo\n")
 
 
 # -- 10. when the filters exclude every match, say so ------------------------------------
