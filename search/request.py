@@ -35,6 +35,11 @@ PROBLEMS = {
     "unknown_agency": "no agency {value!r} is indexed; the closest: {closest}",
     "unknown_agency_far": "no agency {value!r} is indexed (`govpress stats` and /agencies "
                           "list those that are)",
+    "too_many_phrases": "at most {limit} phrases in one query, this one has {count}",
+    "too_many_prefixes": "at most {limit} prefixes (word*) in one query, this one has {count}",
+    "too_many_words": "at most {limit} different words in one query, this one has {count}",
+    "too_many_expansions": "the prefixes (word*) of this query search {count} words of the "
+                           "index, at most {limit} in all: make them longer or use fewer",
 }
 """What can be wrong with a parameter, in English (the web pages also say it in Russian)."""
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NoReturn
 from indexer.indexing import COMMIT_EVERY
 from indexer.locations import INDEX_DIR_ENV, bundled_corpus, default_index_dir
 from search.request import EXPORT_LIMIT, LANGS, MAX_PER_PAGE, SORTS, BadParameter, SearchRequest
+from webui.display import partial_notices
 from webui.i18n import UI_LANGUAGES
 
 if TYPE_CHECKING:
@@ -161,7 +162,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     from search.searcher import Searcher
 
     request = _request(args, page=str(args.page), per_page=str(args.per_page))
-    results = Searcher(args.index_dir).search(request)
+    results = Searcher(args.index_dir, time_budget=False).search(request)
     if args.json:
         print(json.dumps(results.as_json(args.ui or "ru"), ensure_ascii=False, indent=2))
     else:
@@ -182,6 +183,8 @@ def _render(results: SearchResults, ui: str) -> str:
                      f"{results.unfiltered_total} release(s)")
     if results.suggestion:
         lines.append(f"Did you mean: {results.suggestion}")
+    if results.partial is not None:
+        lines += [f"Partial: {notice}" for notice in partial_notices(results, "en")]
     for hit in results.hits:
         text = _plain_snippet(hit.snippet, bold, plain)
         lines += [
@@ -211,7 +214,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from webui.formats import csv_chunks, jsonl_lines
 
     request = _request(args)
-    total, releases = iter_releases(Searcher(args.index_dir), request, args.limit)
+    searcher = Searcher(args.index_dir, time_budget=False)
+    total, releases = iter_releases(searcher, request, args.limit)
     write = csv_chunks if args.format == "csv" else jsonl_lines
     chunks = write(releases, args.ui, args.body)
     if args.output is not None:
@@ -240,7 +244,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     from search.searcher import Searcher
 
     request = _request(args, per_page="1")
-    results = Searcher(args.index_dir).search(request)
+    results = Searcher(args.index_dir, time_budget=False).search(request)
     print(f"{results.total} release(s)")
     if not results.total:
         return EXIT_OK
@@ -293,7 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     except BadParameter as exc:
-        print(f"govpress: --{exc.name.replace('_', '-')}: {exc.message}", file=sys.stderr)
+        name = "QUERY" if exc.name == "q" else f"--{exc.name.replace('_', '-')}"
+        print(f"govpress: {name}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("govpress: interrupted; the index keeps what was committed", file=sys.stderr)

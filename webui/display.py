@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from search.results import SearchResults
+from webui.i18n import format_number, text
+
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]+", re.IGNORECASE)
 _UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
 _LOWER = "a-zа-яёәғқңөұүһі"
@@ -103,3 +106,14 @@ def is_gov_kz(url: str | None) -> bool:
         return False
     host = (urlsplit(url or "").hostname or "").lower()
     return host == "gov.kz" or host.endswith(".gov.kz")
+
+
+def partial_notices(results: SearchResults, ui: str) -> list[str]:
+    """Why the results may miss matches (README, "Limits"): one line per reason."""
+    partial = results.partial
+    if partial is None:
+        return []
+    notices = [text("partial_stopped", ui, seconds=partial.budget)] if partial.stopped else []
+    notices += [text("partial_prefix", ui, prefix=f"{cut.prefix}*", searched=cut.searched,
+                     terms=format_number(cut.terms, ui)) for cut in partial.prefixes]
+    return notices

@@ -114,6 +114,40 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The release index cannot be opened right now. Please try again later.",
     },
     "error_http": {"ru": "Ошибка {code}", "en": "Error {code}"},
+    # Hostile requests (issue 14): a bad Host header, searches stopped or refused for cost
+    "error_bad_host": {"ru": "Неверный заголовок Host", "en": "Bad Host header"},
+    "error_bad_host_text": {
+        "ru": "Заголовок Host запроса не является именем сайта или адресом с портом.",
+        "en": "The request's Host header is not a host name or address with a port.",
+    },
+    "partial_stopped": {
+        "ru": "Поиск остановлен через {seconds} с: показаны не все подходящие релизы. "
+              "Уточните запрос: меньше фраз и префиксов, более редкие слова.",
+        "en": "The search was stopped after {seconds} s: not every matching release is shown. "
+              "Narrow the query: fewer phrases and prefixes, rarer words.",
+    },
+    "partial_prefix": {
+        "ru": "«{prefix}» подходит к {terms} словам индекса; искались {searched} самых частых.",
+        "en": "“{prefix}” matches {terms} words of the index; its {searched} most frequent "
+              "were searched.",
+    },
+    "error_too_long": {"ru": "Запрос слишком долгий для выгрузки",
+                       "en": "This search takes too long to export"},
+    "error_too_long_text": {
+        "ru": "Поиск не уложился во время и нашёл бы не все релизы, поэтому файл не выдан. "
+              "Уточните запрос (меньше фраз и префиксов, более редкие слова) или выгрузите его "
+              "командой govpress export, у которой нет ограничения по времени.",
+        "en": "The search ran out of time and would miss releases, so no file was made. "
+              "Narrow the query (fewer phrases and prefixes, rarer words), or export it with "
+              "govpress export, which has no time limit.",
+    },
+    "error_busy": {"ru": "Сервер занят сложными запросами", "en": "Busy with long searches"},
+    "error_busy_text": {
+        "ru": "Сейчас выполняется слишком много сложных запросов (с фразами, префиксами, "
+              "многими словами). Повторите через несколько секунд.",
+        "en": "Too many long searches (with phrases, prefixes, many words) are running right "
+              "now. Please try again in a few seconds.",
+    },
     "go_home": {"ru": "На главную", "en": "Go to the start page"},
     "footer": {
         "ru": "govpress — открытый поиск по пресс-релизам с gov.kz",
@@ -137,6 +171,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "search_everything": {"ru": "все пресс-релизы", "en": "all press releases"},
     "timeline_day": {"ru": "Релизы по дням", "en": "Releases per day"},
     "timeline_month": {"ru": "Релизы по месяцам", "en": "Releases per month"},
+    # Corpus input (issues 12, 14): a cut-off release, a timeline over decades
+    "timeline_year": {"ru": "Релизы по годам", "en": "Releases per year"},
+    "incomplete_notice": {
+        "ru": "Этот релиз найден только в обрезанной копии: текст может быть неполным, "
+              "а ссылки на источник нет.",
+        "en": "Only a cut-off copy of this release was found: its text may end early, and "
+              "it has no source address.",
+    },
     "timeline_peak": {"ru": "максимум {n}", "en": "max {n}"},
     "timeline_aria": {
         "ru": "{caption}, {start} — {end}: больше всего {peak} ({period})",
@@ -213,6 +255,11 @@ PROBLEMS_RU = {
     "number": "нужно целое число от {low} до {high}",
     "unknown_agency": "ведомства {value!r} нет в индексе; ближайшие: {closest}",
     "unknown_agency_far": "ведомства {value!r} нет в индексе",
+    "too_many_phrases": "не больше {limit} фраз в одном запросе, а в этом {count}",
+    "too_many_prefixes": "не больше {limit} префиксов (слово*) в одном запросе, а в этом {count}",
+    "too_many_words": "не больше {limit} разных слов в одном запросе, а в этом {count}",
+    "too_many_expansions": "префиксы (слово*) этого запроса ищут {count} слов индекса, а можно "
+                           "не больше {limit}: удлините их или уберите часть",
 }
 """`search.request.PROBLEMS` in Russian."""
 

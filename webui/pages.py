@@ -32,7 +32,7 @@ from search.searcher import Searcher
 from search.snippets import marked
 from webui.application import export_limit, release_or_404, searcher, ui_language
 from webui.chart import timeline_view
-from webui.display import is_gov_kz, is_web_url, paragraphs, url_label
+from webui.display import is_gov_kz, is_web_url, paragraphs, partial_notices, url_label
 from webui.i18n import (
     UI_LANGUAGES,
     count_releases,
@@ -316,8 +316,9 @@ def search() -> tuple[str, int] | Response | str:
             return redirect_to
     links = Links(ui)
     chart = None
-    if results.hits:
-        # The month facet spares a second pass over the matches when it spans > 62 days.
+    if results.hits and not (results.partial and results.partial.stopped):
+        # No chart of a search stopped for time (it would evaluate it again, and chart a
+        # part). The month facet spares a second pass over the matches when it spans > 62 days.
         chart = timeline_view(timeline(index, req, results.facets.get("month")), req, ui, links)
     filters = filter_parts(req, ui)
     if req.q:
@@ -373,6 +374,7 @@ def search() -> tuple[str, int] | Response | str:
         unfiltered_text=text("filtered_out", ui, q=req.q,
                              count=count_releases(results.unfiltered_total, ui))
         if results.unfiltered_total else None,
+        partial_notices=partial_notices(results, ui),
     )
     return (html, 400) if problems else html
 
