@@ -70,7 +70,19 @@ def snippet(text: str, lang: str, parsed: ParsedQuery | None, size: int = SNIPPE
     if not spans:
         start = 0
         end = _cut(text, 0, size)[1]
-    parts = ["…" if start > 0 else ""]
+    ellipsis = ("…" if start > 0 else "", "…" if end < len(text) else "")
+    return ellipsis[0] + _marked(text, spans, start, end) + ellipsis[1]
+
+
+def marked(text: str, lang: str, parsed: ParsedQuery | None) -> str:
+    """All of `text` (in `lang`) as HTML, every matching word form marked: a result's
+    title, and a release opened from a search (its title and paragraphs)."""
+    return _marked(text, _spans(text, lang, parsed) if parsed else [], 0, len(text))
+
+
+def _marked(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str:
+    """`text[start:end]` escaped, with the spans inside it in `<mark>`."""
+    parts = []
     position = start
     for s, e, _ in spans:
         if s < start or e > end:
@@ -79,5 +91,4 @@ def snippet(text: str, lang: str, parsed: ParsedQuery | None, size: int = SNIPPE
         parts.append(f"<mark>{escape(text[s:e])}</mark>")
         position = e
     parts.append(escape(text[position:end]))
-    parts.append("…" if end < len(text) else "")
     return "".join(parts)

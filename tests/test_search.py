@@ -242,7 +242,6 @@ def test_title_matches_rank_above_body_matches(searcher):
         ({"agency": "economy", "lang": "en"}, ECONOMY_EN),
         ({"agency": "almaty", "lang": "ru"}, []),
         ({"agency": ["almaty", "ecogeo"], "to": "2025-03-04"}, ALMATY + ECOGEO),
-        ({"agency": "nosuchagency"}, []),
     ],
 )
 def test_filters_alone_browse_newest_first(searcher, params, expected):
