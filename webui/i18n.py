@@ -201,6 +201,37 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Поиск по пресс-релизам госорганов Казахстана",
         "en": "Search press releases of Kazakhstan's government agencies",
     },
+    # -- issue 12 (webux): the first hour of a new user ---------------------------------
+    "skip_to_results": {"ru": "Перейти к результатам", "en": "Skip to results"},
+    "skip_to_content": {"ru": "Перейти к содержанию", "en": "Skip to content"},
+    "browse_filtered_title": {
+        "ru": "Пресс-релизы: {filters} — govpress",
+        "en": "Press releases: {filters} — govpress",
+    },
+    "parameters_ignored": {
+        "ru": "Отмеченные значения не учтены в этом поиске.",
+        "en": "The values marked above were left out of this search.",
+    },
+    "unknown_agency": {
+        "ru": "Ведомства «{value}» в индексе нет.",
+        "en": "No agency “{value}” is indexed.",
+    },
+    "all_agencies": {"ru": "Все ведомства в индексе", "en": "Every agency in the index"},
+    "filtered_out": {
+        "ru": "Выбранные фильтры исключают все релизы по запросу «{q}»: без них найдено {count}.",
+        "en": "The selected filters exclude every release that matches “{q}”: without them "
+              "it matches {count}.",
+    },
+    "export_csv_body": {"ru": "CSV с текстами", "en": "CSV with text"},
+    "export_csv_body_hint": {
+        "ru": "То же, что CSV, и полный текст каждого релиза (до {limit})",
+        "en": "The same CSV with the full text of each release (up to {limit})",
+    },
+    "marks_note": {
+        "ru": "Выделены слова запроса «{q}»",
+        "en": "Words of the search “{q}” are marked",
+    },
+    "marks_off": {"ru": "Убрать выделение", "en": "Remove the marks"},
 }
 
 # Month names in the genitive, as a Russian date reads ("14 марта 2025").
@@ -222,6 +253,8 @@ PROBLEMS_RU = {
     "date_format": "нужна дата в виде ГГГГ-ММ-ДД, а указано {value!r}",
     "no_such_date": "такой даты нет: {value}",
     "number": "нужно целое число от {low} до {high}",
+    "unknown_agency": "ведомства {value!r} нет в индексе; ближайшие: {closest}",
+    "unknown_agency_far": "ведомства {value!r} нет в индексе",
     "too_many_phrases": "не больше {limit} фраз в одном запросе, а в этом {count}",
     "too_many_prefixes": "не больше {limit} префиксов (слово*) в одном запросе, а в этом {count}",
     "too_many_words": "не больше {limit} разных слов в одном запросе, а в этом {count}",
