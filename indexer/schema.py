@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import govpress_analyzer
+from indexer.analysis import govpress_analyzer, names_analyzer
 
 # Raise when the analysis chain or the schema changes meaning: every release then counts
 # as changed on the next incremental run and is analyzed again.
-INDEX_FORMAT = "3"  # 3: `incomplete`
+INDEX_FORMAT = "4"  # 3: `incomplete`; 4: Kazakh and English lemmas, name keys (`names`)
 
 
 def release_schema() -> Schema:
-    """Full text in `title` and `body` (terms: lemmas and stems), exact filters
+    """Full text in `title` and `body` (terms: lemmas), the cross-script keys of the names
+    in both in `names` (not stored; no positions: no phrases), exact filters
     `agency`/`lang`, and a sortable `date` (YYYYMMDD)."""
     analyzer = govpress_analyzer()
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=analyzer, stored=True, phrase=True),
         body=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        names=TEXT(analyzer=names_analyzer(), phrase=False),
         date=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
         month=ID(sortable=True),
         agency=ID(stored=True, sortable=True),

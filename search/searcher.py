@@ -25,7 +25,7 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,8 @@ from whoosh import query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.agencies import agency_name
-from indexer.analysis import analyze, learn_forms, normalize_word
+from indexer.analysis import analyze, learn_forms, query_terms
+from indexer.languages import en
 from indexer.release import Location, Release
 from indexer.storage import open_index
 from search.columns import FACETS, ColumnCache, Columns
@@ -176,7 +177,8 @@ class Searcher:
             if docnum is None:
                 return []
             fields = searcher.stored_fields(docnum)
-            key_terms = _key_terms(searcher, f"{fields['title']}\n{fields['body']}")
+            key_terms = _key_terms(searcher, f"{fields['title']}\n{fields['body']}",
+                                   fields["lang"])
             like = query.Or([query.Term("body", term, boost=w) for term, w in key_terms])
             evaluation = Evaluator(searcher, columns, self._postings).evaluate(like)
             evaluation.mask[docnum] = False
@@ -190,13 +192,13 @@ class Searcher:
 
         return self._retrying(find)
 
-    def matcher(self, q: str) -> Callable[[str], bool] | None:
-        """Which analyzed terms the words of `q` match, to mark them in a release opened
-        from that search; None when `q` holds no word."""
+    def marks(self, q: str) -> ParsedQuery | None:
+        """The words of `q` as a snippet marks them (prefixes expanded in this index), to
+        mark them in a release opened from that search; None when `q` holds no word."""
         parsed = self._parser.parse(q)
         if parsed is None:
             return None
-        return self._retrying(lambda s, _: parsed.expanded(s.reader())).matches
+        return self._retrying(lambda s, _: parsed.expanded(s.reader()))
 
     def count_all(self) -> int:
         return self._retrying(lambda s, c: int(c.live.sum()))
@@ -205,12 +207,13 @@ class Searcher:
         """Load what searches need before the first one asks: the per-document arrays, the
         spelling term list (seconds on a large index), the analysis dictionaries, and the
         terms of the word forms of the newest `releases` (most forms a snippet meets)."""
-        for word in ("жилья", "children", "қаласы"):
-            normalize_word(word)
+        for word in ("жилья", "children", "microdistricts", "қаласы", "Токаева"):
+            query_terms(word)
+        en.known_forms("childr")  # the English word list that Latin prefixes expand over
         self._retrying(lambda s, c: self._lexicon.terms(s))
         _, newest = self.ordered_releases(SearchRequest(sort="newest"), limit=releases)
         for release in newest:
-            learn_forms(f"{release.title}\n{release.body}")
+            learn_forms(f"{release.title}\n{release.body}", release.lang)
 
     # -- the search itself ----------------------------------------------------------
 
@@ -360,7 +363,7 @@ def _closest_agencies(slug: str, indexed: list[str], limit: int = 3) -> tuple[st
     return tuple(closest[:limit])
 
 
-def _key_terms(searcher: WhooshSearcher, text: str) -> list[tuple[str, float]]:
+def _key_terms(searcher: WhooshSearcher, text: str, lang: str) -> list[tuple[str, float]]:
     """The SIMILAR_TERMS most distinctive terms of a text, with their weights: frequent in
     it and rare in the index, by the Bo1 model Whoosh's `key_terms_from_text` uses.
 
@@ -376,7 +379,7 @@ def _key_terms(searcher: WhooshSearcher, text: str) -> list[tuple[str, float]]:
         rate = max(sample.frequency("body", term), 0.5) / size  # unseen: rarer than once
         return count * math.log2((1 + rate) / rate) + math.log2(1 + rate)
 
-    scored = [(term, bo1(term, count)) for term, count in Counter(analyze(text)).items()]
+    scored = [(term, bo1(term, count)) for term, count in Counter(analyze(text, lang)).items()]
     return heapq.nlargest(SIMILAR_TERMS, scored, key=lambda pair: (pair[1], pair[0]))
 
 
@@ -463,7 +466,6 @@ def _location(text: str | None) -> Location | None:
 
 
 def _hit(fields: dict, parsed: ParsedQuery | None, score: float | None) -> Hit:
-    matches = parsed.matches if parsed else None
     return Hit(
         id=fields["id"],
         title=fields["title"],
@@ -471,9 +473,9 @@ def _hit(fields: dict, parsed: ParsedQuery | None, score: float | None) -> Hit:
         agency=fields["agency"],
         lang=fields["lang"],
         url=fields.get("url"),
-        snippet=snippet(fields.get("body") or fields["title"], matches),
+        snippet=snippet(fields.get("body") or fields["title"], fields["lang"], parsed),
         score=score,
-        title_html=marked(fields["title"], matches),
+        title_html=marked(fields["title"], fields["lang"], parsed),
     )
 
 

@@ -470,7 +470,7 @@ def doc(release_id: str) -> str:
     ui = ui_language()
     release = release_or_404(release_id)
     q = SearchRequest.from_params({"q": request.args.getlist("q")}).q
-    matches = searcher().matcher(q) if q else None
+    marks = searcher().marks(q) if q else None
     links = Links(ui)
     names = agency_name(release.agency)
     similar = searcher().similar(release.id, SIMILAR_COUNT)
@@ -485,8 +485,8 @@ def doc(release_id: str) -> str:
         **page_context(ui, text("doc_title", ui, title=title)),
         release=release,
         title=title,
-        title_html=marked(title, matches),
-        q=q if matches else "",
+        title_html=marked(title, release.lang, marks),
+        q=q if marks else "",
         unmarked_href=links.doc(release.id),
         back_href=links.search(SearchRequest(q=q)) if q else links.home(),
         date=format_date(release.date, ui),
@@ -495,7 +495,8 @@ def doc(release_id: str) -> str:
         lang_name=facet_label("lang", release.lang, ui),
         source_href=release.url if is_web_url(release.url) else None,
         source_is_gov=is_gov_kz(release.url),
-        paragraphs=[marked(paragraph, matches) for paragraph in paragraphs(release.body)],
+        paragraphs=[marked(paragraph, release.lang, marks)
+                    for paragraph in paragraphs(release.body)],
         other_urls=other_urls,
         similar=[hit_view(hit, ui, links) for hit in similar],
         json_url=links.api_doc(release.id),
