@@ -192,9 +192,9 @@ class Searcher:
 
         return self._retrying(find)
 
-    def marks(self, q: str) -> ParsedQuery | None:
-        """The words of `q` as a snippet marks them (prefixes expanded in this index), to
-        mark them in a release opened from that search; None when `q` holds no word."""
+    def matcher(self, q: str) -> ParsedQuery | None:
+        """What the words of `q` match, to mark them in a release opened from that
+        search; None when `q` holds no word."""
         parsed = self._parser.parse(q)
         if parsed is None:
             return None

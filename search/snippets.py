@@ -75,9 +75,9 @@ def snippet(text: str, lang: str, parsed: ParsedQuery | None, size: int = SNIPPE
 
 
 def marked(text: str, lang: str, parsed: ParsedQuery | None) -> str:
-    """All of `text` (in `lang`) as HTML, every word form `parsed` matched marked: a
-    result's title, and a release opened from a search (its title and paragraphs)."""
-    return _marked(text, _spans(text, lang, parsed) if parsed is not None else [], 0, len(text))
+    """All of `text` (in `lang`) as HTML, every matching word form marked: a result's
+    title, and a release opened from a search (its title and paragraphs)."""
+    return _marked(text, _spans(text, lang, parsed) if parsed else [], 0, len(text))
 
 
 def _marked(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str:

@@ -485,8 +485,8 @@ def doc(release_id: str) -> str:
         **page_context(ui, text("doc_title", ui, title=title)),
         release=release,
         title=title,
-        title_html=marked(title, release.lang, marks),
-        q=q if marks else "",
+        title_html=marked(title, release.lang, matches),
+        q=q if matches else "",
         unmarked_href=links.doc(release.id),
         back_href=links.search(SearchRequest(q=q)) if q else links.home(),
         date=format_date(release.date, ui),
@@ -495,8 +495,9 @@ def doc(release_id: str) -> str:
         lang_name=facet_label("lang", release.lang, ui),
         source_href=release.url if is_web_url(release.url) else None,
         source_is_gov=is_gov_kz(release.url),
-        paragraphs=[marked(paragraph, release.lang, marks)
-                    for paragraph in paragraphs(release.body)],
+        paragraphs=[
+            marked(paragraph, release.lang, matches) for paragraph in paragraphs(release.body)
+        ],
         other_urls=other_urls,
         similar=[hit_view(hit, ui, links) for hit in similar],
         json_url=links.api_doc(release.id),
