@@ -470,7 +470,7 @@ def doc(release_id: str) -> str:
     ui = ui_language()
     release = release_or_404(release_id)
     q = SearchRequest.from_params({"q": request.args.getlist("q")}).q
-    marks = searcher().marks(q) if q else None
+    matches = searcher().matcher(q) if q else None
     links = Links(ui)
     names = agency_name(release.agency)
     similar = searcher().similar(release.id, SIMILAR_COUNT)
