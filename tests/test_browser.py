@@ -148,7 +148,7 @@ def test_sort_change_submits_by_itself_and_language_switch(
     assert sorted(relevance) != [] and page.locator(".pagination a[rel=next]").count() == 1
 
     russian = hit_ids(page)
-    page.click("a.ui-switch")
+    page.click("a.ui-choice[hreflang=en]")
     page.wait_for_url("**ui=en**")
     assert hit_ids(page) == russian
     assert page.locator("html").get_attribute("lang") == "en"

@@ -1,200 +1,74 @@
-"""Interface text in Russian (the default) and English.
+"""Interface text in Russian (the default) and English, from gettext catalogs.
 
-The `ui` URL parameter picks the language of labels only; it never changes results, so
-everything a page says outside the releases themselves comes from this one table.
+The `ui` URL parameter picks the language of labels only; it never changes results.
+Everything a page says outside the releases themselves is a message of
+`webui/translations/<ui>/LC_MESSAGES/messages.po`, named by a symbolic id
+(`text("search_button", ui)`, `t('search_button')` in templates), so a translator adds
+a language by adding a catalog, without touching Python (README, "Translating the
+interface"). The compiled `.mo` files next to them are what runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
 
 from search.request import BadParameter
 
 UI_LANGUAGES = ("ru", "en")
 DEFAULT_UI = "ru"
+# Each language's own name, as the language switch offers it.
+UI_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+DOMAIN = "messages"
 
-STRINGS: dict[str, dict[str, str]] = {
-    "site_tagline": {
-        "ru": "поиск по пресс-релизам госорганов Казахстана",
-        "en": "search press releases of Kazakhstan's government agencies",
-    },
-    "home_title": {
-        "ru": "govpress — поиск по пресс-релизам госорганов Казахстана",
-        "en": "govpress — search press releases of Kazakhstan's government agencies",
-    },
-    "search_title": {"ru": "{q} — поиск govpress", "en": "{q} — govpress search"},
-    "browse_title": {"ru": "Пресс-релизы — govpress", "en": "Press releases — govpress"},
-    "doc_title": {"ru": "{title} — govpress", "en": "{title} — govpress"},
-    "error_title": {"ru": "Ошибка — govpress", "en": "Error — govpress"},
-    "switch_ui": {"ru": "English", "en": "Русский"},
-    "switch_ui_hint": {"ru": "Switch the interface to English", "en": "Интерфейс на русском"},
-    "query_label": {"ru": "Что искать", "en": "Search for"},
-    "query_placeholder": {
-        "ru": "Например: жилье, инвестиции, экология",
-        "en": "For example: housing, investment, ecology",
-    },
-    "search_button": {"ru": "Найти", "en": "Search"},
-    "apply_button": {"ru": "Применить", "en": "Apply"},
-    "date_from": {"ru": "С даты", "en": "From"},
-    "date_to": {"ru": "По дату", "en": "To"},
-    "sort": {"ru": "Сортировка", "en": "Sort by"},
-    "sort_relevance": {"ru": "по релевантности", "en": "relevance"},
-    "sort_newest": {"ru": "сначала новые", "en": "newest first"},
-    "sort_oldest": {"ru": "сначала старые", "en": "oldest first"},
-    "per_page": {"ru": "На странице", "en": "Per page"},
-    "facet_agency": {"ru": "Ведомство", "en": "Agency"},
-    "facet_lang": {"ru": "Язык", "en": "Language"},
-    "facet_month": {"ru": "Месяц", "en": "Month"},
-    "facet_more": {"ru": "Ещё {n}", "en": "{n} more"},
-    "facet_add": {"ru": "Добавить фильтр: {label}", "en": "Add filter: {label}"},
-    "facet_remove": {"ru": "Убрать фильтр: {label}", "en": "Remove filter: {label}"},
-    "filters": {"ru": "Фильтры", "en": "Filters"},
-    "active_filters": {"ru": "Выбрано", "en": "Filtered by"},
-    "clear_filters": {"ru": "Сбросить все", "en": "Clear all"},
-    "date_range": {"ru": "{start} — {end}", "en": "{start} – {end}"},
-    "date_since": {"ru": "с {date}", "en": "from {date}"},
-    "date_until": {"ru": "по {date}", "en": "until {date}"},
-    "newest_heading": {"ru": "Новые пресс-релизы", "en": "Latest press releases"},
-    "results_range": {"ru": "показаны {first}–{last}", "en": "showing {first}–{last}"},
-    "did_you_mean": {"ru": "Возможно, вы имели в виду", "en": "Did you mean"},
-    "no_results": {"ru": "Ничего не найдено", "en": "No releases found"},
-    "no_results_for": {
-        "ru": "По запросу «{q}» ничего не найдено.",
-        "en": "Nothing matches “{q}”.",
-    },
-    "no_results_filters": {
-        "ru": "С выбранными фильтрами ничего не найдено.",
-        "en": "Nothing matches the selected filters.",
-    },
-    "try_spelling": {
-        "ru": "Проверьте написание или попробуйте другие, более общие слова.",
-        "en": "Check the spelling or try other, more general words.",
-    },
-    "try_relax": {"ru": "Попробуйте убрать фильтр:", "en": "Try removing a filter:"},
-    "try_without_filters": {"ru": "Искать без фильтров", "en": "Search without filters"},
-    "page_empty": {
-        "ru": "На этой странице результатов нет.",
-        "en": "There are no results on this page.",
-    },
-    "first_page": {"ru": "К первой странице", "en": "Go to the first page"},
-    "filters_link": {"ru": "Фильтры", "en": "Filters"},
-    "pagination": {"ru": "Страницы", "en": "Pages"},
-    "prev": {"ru": "← Назад", "en": "← Previous"},
-    "next": {"ru": "Вперёд →", "en": "Next →"},
-    "page_n": {"ru": "Страница {n}", "en": "Page {n}"},
-    "back_to_search": {"ru": "← К поиску", "en": "← Back to search"},
-    "published": {"ru": "Опубликовано", "en": "Published"},
-    "agency": {"ru": "Ведомство", "en": "Agency"},
-    "language": {"ru": "Язык", "en": "Language"},
-    "category": {"ru": "Рубрика", "en": "Category"},
-    "source": {"ru": "Источник", "en": "Source"},
-    "source_link": {"ru": "Открыть оригинал на gov.kz", "en": "Open the original on gov.kz"},
-    "source_link_other": {"ru": "Открыть оригинал", "en": "Open the original"},
-    "no_source": {"ru": "Адрес источника неизвестен", "en": "The source address is unknown"},
-    "other_links": {"ru": "Ссылки из текста", "en": "Links in the text"},
-    "empty_body": {
-        "ru": "Текст релиза в источнике пуст — откройте оригинал.",
-        "en": "The source has no text for this release — open the original.",
-    },
-    "similar": {"ru": "Похожие релизы", "en": "Similar releases"},
-    "more_from_agency": {"ru": "Все релизы ведомства", "en": "All releases of this agency"},
-    "error_bad_parameter": {"ru": "Неверный параметр «{name}»", "en": "Bad parameter “{name}”"},
-    "error_not_found": {"ru": "Страница не найдена", "en": "Page not found"},
-    "error_not_found_text": {
-        "ru": "Такого пресс-релиза или страницы нет. Возможно, ссылка устарела.",
-        "en": "There is no such release or page. The link may be out of date.",
-    },
-    "error_method": {"ru": "Метод не поддерживается", "en": "Method not allowed"},
-    "error_unavailable": {
-        "ru": "Поиск временно недоступен",
-        "en": "Search is temporarily unavailable",
-    },
-    "error_unavailable_text": {
-        "ru": "Индекс пресс-релизов сейчас недоступен. Попробуйте позже.",
-        "en": "The release index cannot be opened right now. Please try again later.",
-    },
-    "error_http": {"ru": "Ошибка {code}", "en": "Error {code}"},
-    "go_home": {"ru": "На главную", "en": "Go to the start page"},
-    "footer": {
-        "ru": "govpress — открытый поиск по пресс-релизам с gov.kz",
-        "en": "govpress — open search over press releases from gov.kz",
-    },
-    "api_link": {"ru": "Эти результаты в JSON", "en": "These results as JSON"},
-    # Tools for researchers: exports, feeds, timeline, agencies, OpenSearch
-    "nav_agencies": {"ru": "Ведомства", "en": "Agencies"},
-    "export_csv": {"ru": "Скачать CSV", "en": "Download CSV"},
-    "export_csv_hint": {
-        "ru": "Все найденные релизы (до {limit}) таблицей CSV для Excel",
-        "en": "Every matching release (up to {limit}) as a CSV spreadsheet",
-    },
-    "feed_link": {"ru": "Подписаться (Atom)", "en": "Subscribe (Atom)"},
-    "feed_hint": {
-        "ru": "Новые релизы по этому поиску — лентой Atom для RSS-читалки",
-        "en": "New releases for this search as an Atom feed for your feed reader",
-    },
-    "feed_title": {"ru": "govpress: {search}", "en": "govpress: {search}"},
-    "search_quoted": {"ru": "«{q}»", "en": "“{q}”"},
-    "search_everything": {"ru": "все пресс-релизы", "en": "all press releases"},
-    "timeline_day": {"ru": "Релизы по дням", "en": "Releases per day"},
-    "timeline_month": {"ru": "Релизы по месяцам", "en": "Releases per month"},
-    "timeline_peak": {"ru": "максимум {n}", "en": "max {n}"},
-    "timeline_aria": {
-        "ru": "{caption}, {start} — {end}: больше всего {peak} ({period})",
-        "en": "{caption}, {start} – {end}: most in {period} ({peak})",
-    },
-    "timeline_bar": {"ru": "{period}: {count}", "en": "{period}: {count}"},
-    "agencies_title": {"ru": "Ведомства — govpress", "en": "Agencies — govpress"},
-    "agencies_heading": {"ru": "Ведомства", "en": "Agencies"},
-    "agencies_summary": {"ru": "{agencies}, {releases}", "en": "{agencies}, {releases}"},
-    "agencies_empty": {"ru": "В индексе пока нет релизов.", "en": "The index has no releases yet."},
-    "col_releases": {"ru": "Всего", "en": "Total"},
-    "col_latest": {"ru": "Последний релиз", "en": "Latest release"},
-    "order_label": {"ru": "Сортировка", "en": "Sort"},
-    "order_count": {"ru": "по числу релизов", "en": "by releases"},
-    "order_name": {"ru": "по названию", "en": "by name"},
-    "order_latest": {"ru": "по последнему релизу", "en": "by latest release"},
-    "agency_lang_hint": {"ru": "{agency}: релизы на языке «{lang}»",
-                         "en": "{agency}: releases in {lang}"},
-    "opensearch_description": {
-        "ru": "Поиск по пресс-релизам госорганов Казахстана",
-        "en": "Search press releases of Kazakhstan's government agencies",
-    },
-}
-
-# Month names in the genitive, as a Russian date reads ("14 марта 2025").
 _MONTHS = {
     "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
     "en": "January February March April May June July August September October November December",
 }
 
-_RELEASE_FORMS = {"ru": ("релиз", "релиза", "релизов"), "en": ("release", "releases")}
-_AGENCY_FORMS = {"ru": ("ведомство", "ведомства", "ведомств"), "en": ("agency", "agencies")}
+
+def N_(key: str) -> str:
+    """Marks a message id that code composes at run time (`f"sort_{sort}"`), so that
+    extraction still lists it; returns it unchanged."""
+    return key
 
 
-PROBLEMS_RU = {
-    "repeated": "укажите его один раз",
-    "choice": "допустимые значения: {choices}",
-    "dates_reversed": "начальная дата («С даты») позже конечной («По дату»)",
-    "agency_slug": "это не код ведомства: {value!r}",
-    "too_many_agencies": "не больше {limit} ведомств сразу",
-    "date_format": "нужна дата в виде ГГГГ-ММ-ДД, а указано {value!r}",
-    "no_such_date": "такой даты нет: {value}",
-    "number": "нужно целое число от {low} до {high}",
-}
-"""`search.request.PROBLEMS` in Russian."""
+# Message ids composed at run time (`text(f"facet_{name}", ui)`, `t('sort_' ~ sort)`).
+COMPOSED = (
+    N_("facet_agency"), N_("facet_lang"), N_("facet_month"),
+    N_("sort_relevance"), N_("sort_newest"), N_("sort_oldest"),
+    N_("timeline_day"), N_("timeline_month"),
+    N_("order_count"), N_("order_name"), N_("order_latest"),
+    N_("problem_repeated"), N_("problem_choice"), N_("problem_dates_reversed"),
+    N_("problem_agency_slug"), N_("problem_too_many_agencies"), N_("problem_date_format"),
+    N_("problem_no_such_date"), N_("problem_number"),
+)
+
+
+@cache
+def catalog(ui: str) -> NullTranslations:
+    """The compiled catalog of one interface language (read once per process)."""
+    return Translations.load(str(TRANSLATIONS_DIR), [ui], domain=DOMAIN)
+
+
+def text(key: str, ui: str, **values: object) -> str:
+    """The interface message `key` in language `ui`, with `{placeholders}` filled in.
+
+    A message a catalog lacks falls back to the default language (the tests make sure
+    none does), so a page never shows a bare id."""
+    template = catalog(ui).gettext(key)
+    if template == key and ui != DEFAULT_UI:
+        template = catalog(DEFAULT_UI).gettext(key)
+    return template.format(**values) if values else template
 
 
 def problem_text(error: BadParameter, ui: str) -> str:
     """What is wrong with a parameter, in the interface language."""
-    if ui == "ru":
-        return PROBLEMS_RU[error.problem].format(**error.details)
-    return error.message
-
-
-def text(key: str, ui: str, **values: object) -> str:
-    """The interface string `key` in language `ui`, with `{placeholders}` filled in."""
-    template = STRINGS[key].get(ui) or STRINGS[key][DEFAULT_UI]
-    return template.format(**values) if values else template
+    return text(f"problem_{error.problem}", ui, **error.details)
 
 
 def format_date(date: dt.date, ui: str) -> str:
@@ -204,29 +78,17 @@ def format_date(date: dt.date, ui: str) -> str:
 
 
 def format_number(number: int, ui: str) -> str:
-    """"10 000" (thin space) in Russian, "10,000" in English."""
+    """"10 000" in Russian, "10,000" in English."""
     return f"{number:,}".replace(",", "\u202f" if ui == "ru" else ",")
 
 
 def count_releases(count: int, ui: str) -> str:
     """"17 релизов", "1 релиз", "3 релиза" / "1 release", "17 releases"."""
-    return _count(count, ui, _RELEASE_FORMS)
+    template = catalog(ui).ngettext("count_releases", "count_releases_plural", count)
+    return template.format(n=count)
 
 
 def count_agencies(count: int, ui: str) -> str:
     """"21 ведомство", "3 ведомства" / "1 agency", "3 agencies"."""
-    return _count(count, ui, _AGENCY_FORMS)
-
-
-def _count(count: int, ui: str, forms: dict[str, tuple[str, ...]]) -> str:
-    if ui == "en":
-        one, many = forms["en"]
-        return f"{count} {one if count == 1 else many}"
-    one, few, many = forms["ru"]
-    if count % 10 == 1 and count % 100 != 11:
-        form = one
-    elif 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
-        form = few
-    else:
-        form = many
-    return f"{count} {form}"
+    template = catalog(ui).ngettext("count_agencies", "count_agencies_plural", count)
+    return template.format(n=count)

@@ -23,7 +23,14 @@ from search.results import Hit, SearchResults, facet_label
 from webui import export_limit, release_or_404, searcher, ui_language
 from webui.chart import timeline_view
 from webui.display import is_gov_kz, is_web_url, paragraphs, url_label
-from webui.i18n import UI_LANGUAGES, count_releases, format_date, format_number, text
+from webui.i18n import (
+    UI_LANGUAGES,
+    UI_NAMES,
+    count_releases,
+    format_date,
+    format_number,
+    text,
+)
 from webui.links import Links
 
 bp = Blueprint("pages", __name__)
@@ -83,12 +90,24 @@ def query_params() -> dict[str, list[str]]:
     return {name: request.args.getlist(name) for name in request.args}
 
 
-def switch_ui_url(ui: str) -> str:
-    """This very page in the other interface language, every other parameter kept."""
-    other = next(lang for lang in UI_LANGUAGES if lang != ui)
+@dataclass
+class UiChoice:
+    lang: str
+    name: str  # the language's own name: "Қазақша"
+    hint: str  # in that language too
+    href: str  # this very page in that language
+    current: bool
+
+
+def ui_choices(ui: str) -> list[UiChoice]:
+    """The language switch: this page in every interface language, other parameters kept."""
     params = [(k, v) for k, v in request.args.items(multi=True) if k != "ui"]
     path = "/" + request.path.lstrip("/")  # never `//host/…`, which would leave the site
-    return f"{path}?{urlencode([*params, ('ui', other)])}"
+    return [
+        UiChoice(lang, UI_NAMES[lang], text("switch_ui_hint", lang),
+                 f"{path}?{urlencode([*params, ('ui', lang)])}", lang == ui)
+        for lang in UI_LANGUAGES
+    ]
 
 
 def page_context(ui: str, title: str) -> dict:
@@ -98,7 +117,7 @@ def page_context(ui: str, title: str) -> dict:
         "t": partial(text, ui=ui),
         "links": Links(ui),
         "page_title": title,
-        "switch_url": switch_ui_url(ui),
+        "ui_choices": ui_choices(ui),
     }
 
 
@@ -147,7 +166,8 @@ def facet_groups(results: SearchResults, ui: str, links: Links) -> list[FacetGro
         for value, count in values:
             changed, selected = toggled(search, name, value)
             label = facet_label(name, value, ui)
-            hint = text("facet_remove" if selected else "facet_add", ui, label=label)
+            hint = (text("facet_remove", ui, label=label) if selected
+                    else text("facet_add", ui, label=label))
             link = FacetLink(label, count, selected, links.search(changed), hint)
             shown = len(group.shown) < FACET_SHOWN[name] or selected
             (group.shown if shown else group.more).append(link)
