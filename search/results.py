@@ -7,17 +7,8 @@ from dataclasses import dataclass, field
 
 from indexer.agencies import AgencyName, agency_name
 from indexer.release import Release
+from search.labels import format_month, language_name
 from search.request import SearchRequest
-
-LANGUAGE_NAMES = {
-    "ru": {"ru": "Русский", "en": "Russian"},
-    "en": {"ru": "Английский", "en": "English"},
-    "kk": {"ru": "Казахский", "en": "Kazakh"},
-}
-MONTH_NAMES = {
-    "ru": "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь",
-    "en": "January February March April May June July August September October November December",
-}
 
 
 def facet_label(facet: str, value: str, ui: str = "ru") -> str:
@@ -25,10 +16,11 @@ def facet_label(facet: str, value: str, ui: str = "ru") -> str:
     if facet == "agency":
         return agency_name(value).in_language(ui)
     if facet == "lang":
-        return LANGUAGE_NAMES.get(value, {}).get(ui, value)
-    if facet == "month" and len(value) == 7:
-        year, month = value.split("-")
-        return f"{MONTH_NAMES[ui].split()[int(month) - 1]} {year}"
+        return language_name(value, ui)
+    if facet == "month":
+        year, _, month = value.partition("-")
+        if year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
+            return format_month(int(year), int(month), ui)
     return value
 
 
@@ -111,7 +103,7 @@ def release_as_json(release: Release, ui: str = "ru") -> dict:
         "date": release.date.isoformat(),
         "agency": release.agency,
         "agency_name": names.in_language(ui),
-        "agency_names": {"ru": names.ru, "en": names.en},
+        "agency_names": {"kk": names.kk, "ru": names.ru, "en": names.en},
         "lang": release.lang,
         "url": release.url,
         "urls": list(release.urls),

@@ -1,4 +1,4 @@
-"""Interface text in Russian (the default) and English, from gettext catalogs.
+"""Interface text in Kazakh, Russian (the default) and English, from gettext catalogs.
 
 The `ui` URL parameter picks the language of labels only; it never changes results.
 Everything a page says outside the releases themselves is a message of
@@ -10,25 +10,23 @@ interface"). The compiled `.mo` files next to them are what runs.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
+from search.labels import format_date, format_number
 from search.request import BadParameter
 
-UI_LANGUAGES = ("ru", "en")
+__all__ = ["DEFAULT_UI", "UI_LANGUAGES", "UI_NAMES", "count_agencies", "count_releases",
+           "format_date", "format_number", "problem_text", "text"]
+
+UI_LANGUAGES = ("kk", "ru", "en")  # in the order the language switch offers them
 DEFAULT_UI = "ru"
 # Each language's own name, as the language switch offers it.
 UI_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 DOMAIN = "messages"
-
-_MONTHS = {
-    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
-    "en": "January February March April May June July August September October November December",
-}
 
 
 def N_(key: str) -> str:
@@ -71,24 +69,13 @@ def problem_text(error: BadParameter, ui: str) -> str:
     return text(f"problem_{error.problem}", ui, **error.details)
 
 
-def format_date(date: dt.date, ui: str) -> str:
-    """A date as people write it in that language: "14 марта 2025", "14 March 2025"."""
-    month = _MONTHS.get(ui, _MONTHS[DEFAULT_UI]).split()[date.month - 1]
-    return f"{date.day} {month} {date.year}"
-
-
-def format_number(number: int, ui: str) -> str:
-    """"10 000" in Russian, "10,000" in English."""
-    return f"{number:,}".replace(",", "\u202f" if ui == "ru" else ",")
-
-
 def count_releases(count: int, ui: str) -> str:
     """"17 релизов", "1 релиз", "3 релиза" / "1 release", "17 releases"."""
     template = catalog(ui).ngettext("count_releases", "count_releases_plural", count)
-    return template.format(n=count)
+    return template.format(n=format_number(count, ui))
 
 
 def count_agencies(count: int, ui: str) -> str:
     """"21 ведомство", "3 ведомства" / "1 agency", "3 agencies"."""
     template = catalog(ui).ngettext("count_agencies", "count_agencies_plural", count)
-    return template.format(n=count)
+    return template.format(n=format_number(count, ui))
