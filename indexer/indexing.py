@@ -26,7 +26,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.query import Every
 from whoosh.writing import IndexWriter
 
-from indexer.records import build_release
+from indexer.records import build_release, news_number
 from indexer.release import Location, Release, Skipped
 from indexer.schema import INDEX_FORMAT
 from indexer.sources import iter_corpus_files, read_corpus_file
@@ -125,6 +125,7 @@ def document(release: Release, release_digest: str) -> dict:
         "urls": list(release.urls),
         "where": str(release.where) if release.where else None,
         "digest": release_digest,
+        "news": news_number(release.url),
     }
 
 

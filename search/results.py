@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from indexer.agencies import AgencyName, agency_name
@@ -25,6 +26,20 @@ def facet_label(facet: str, value: str, ui: str = "ru") -> str:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """Another language version of the same gov.kz news item that the index holds."""
+
+    id: str
+    lang: str
+    title: str = ""  # filled in for a release page, left empty for results
+    url: str | None = None
+
+    def as_json(self) -> dict:
+        """`{"id", "lang", "title", "url"}`, as `/api/doc/<id>` lists it."""
+        return {"id": self.id, "lang": self.lang, "title": self.title, "url": self.url}
+
+
+@dataclass(frozen=True)
 class Hit:
     id: str
     title: str
@@ -34,6 +49,7 @@ class Hit:
     url: str | None
     snippet: str  # HTML: release text escaped, matched words in <mark>
     score: float | None
+    translations: tuple[Translation, ...] = ()
 
     @property
     def agency_names(self) -> AgencyName:
@@ -50,6 +66,7 @@ class Hit:
             "url": self.url,
             "snippet": self.snippet,
             "score": None if self.score is None else round(self.score, 4),
+            "translations": [{"id": t.id, "lang": t.lang} for t in self.translations],
         }
 
 
@@ -93,8 +110,10 @@ class SearchResults:
         }
 
 
-def release_as_json(release: Release, ui: str = "ru") -> dict:
-    """Exactly the object `/api/doc/<id>` returns."""
+def release_as_json(
+    release: Release, ui: str = "ru", translations: Iterable[Translation] = ()
+) -> dict:
+    """Exactly the object `/api/doc/<id>` returns (without `similar`)."""
     names = agency_name(release.agency)
     return {
         "id": release.id,
@@ -109,4 +128,5 @@ def release_as_json(release: Release, ui: str = "ru") -> dict:
         "urls": list(release.urls),
         "category": release.category,
         "source": str(release.where) if release.where else None,
+        "translations": [translation.as_json() for translation in translations],
     }

@@ -30,8 +30,8 @@ from indexer.storage import open_index
 from search.columns import FACETS, ColumnCache, Columns
 from search.evaluate import Evaluation, Evaluator, PostingsCache
 from search.query import ParsedQuery, QueryParser
-from search.request import SearchRequest
-from search.results import Hit, SearchResults
+from search.request import LANGS, SearchRequest
+from search.results import Hit, SearchResults, Translation
 from search.snippets import snippet
 from search.spelling import Lexicon, suggest
 
@@ -113,8 +113,27 @@ class Searcher:
 
         return self._retrying(find)
 
+    def translations(self, release_id: str) -> list[Translation]:
+        """The other language versions of this release's news item that are in the index
+        now (none for a release without a gov.kz news number), with titles and addresses."""
+
+        def find(searcher: WhooshSearcher, columns: Columns) -> list[Translation]:
+            docnum = searcher.document_number(id=release_id)
+            if docnum is None:
+                return []
+            versions = columns.translations(np.array([docnum]))[0]
+            result = []
+            for version in versions:
+                fields = searcher.stored_fields(int(version))
+                result.append(Translation(fields["id"], fields["lang"], fields["title"],
+                                          fields.get("url")))
+            return _in_language_order(result)
+
+        return self._retrying(find)
+
     def similar(self, release_id: str, limit: int = 5) -> list[Hit]:
-        """Releases that share the most distinctive words with this one."""
+        """Releases that share the most distinctive words with this one; never its own
+        translations, which share its subject but are the same news."""
 
         def find(searcher: WhooshSearcher, columns: Columns) -> list[Hit]:
             docnum = searcher.document_number(id=release_id)
@@ -125,12 +144,14 @@ class Searcher:
             like = query.Or([query.Term("body", term, boost=w) for term, w in key_terms])
             evaluation = Evaluator(searcher, columns, self._postings).evaluate(like)
             evaluation.mask[docnum] = False
+            evaluation.mask[columns.translations(np.array([docnum]))[0]] = False
             chosen = _order(
                 columns, np.flatnonzero(evaluation.mask), evaluation, "relevance", limit
             )
             return [
-                _hit(searcher.stored_fields(int(d)), None, float(evaluation.score[d]))
-                for d in chosen
+                _hit(searcher.stored_fields(int(d)), None, float(evaluation.score[d]),
+                     _versions(columns, versions))
+                for d, versions in zip(chosen, columns.translations(chosen), strict=True)
             ]
 
         return self._retrying(find)
@@ -172,12 +193,14 @@ class Searcher:
         start = (request.page - 1) * request.per_page
         chosen = _order(columns, docnums, evaluation, request.sort, start + request.per_page)
         marks = parsed.expanded(searcher.reader()) if parsed is not None else None
+        shown = chosen[start:]
         page = [
             _hit(
                 searcher.stored_fields(int(docnum)), marks,
                 None if evaluation is None else float(evaluation.score[docnum]),
+                _versions(columns, versions),
             )
-            for docnum in chosen[start:]
+            for docnum, versions in zip(shown, columns.translations(shown), strict=True)
         ]
         suggestion = None
         if parsed is not None and len(docnums) < 3:
@@ -345,7 +368,21 @@ def _location(text: str | None) -> Location | None:
     return Location(file, int(line)) if line.isdigit() else None
 
 
-def _hit(fields: dict, parsed: ParsedQuery | None, score: float | None) -> Hit:
+def _in_language_order(translations: list[Translation]) -> list[Translation]:
+    rank = {lang: number for number, lang in enumerate(LANGS)}
+    return sorted(translations, key=lambda t: (rank.get(t.lang, len(rank)), t.id))
+
+
+def _versions(columns: Columns, docnums: np.ndarray) -> tuple[Translation, ...]:
+    """The other versions of a hit, by id and language alone (read from the columns)."""
+    found = [Translation(str(columns.ids[d]), columns.lang_of(int(d))) for d in docnums]
+    return tuple(_in_language_order(found))
+
+
+def _hit(
+    fields: dict, parsed: ParsedQuery | None, score: float | None,
+    translations: tuple[Translation, ...] = (),
+) -> Hit:
     return Hit(
         id=fields["id"],
         title=fields["title"],
@@ -355,6 +392,7 @@ def _hit(fields: dict, parsed: ParsedQuery | None, score: float | None) -> Hit:
         url=fields.get("url"),
         snippet=snippet(fields.get("body") or fields["title"], parsed.matches if parsed else None),
         score=score,
+        translations=translations,
     )
 
 

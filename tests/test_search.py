@@ -344,6 +344,7 @@ def test_hit_fields(searcher):
     as_json = hit.as_json("ru")
     assert set(as_json) == {
         "id", "title", "date", "agency", "agency_name", "lang", "url", "snippet", "score",
+        "translations",
     }
     assert as_json["agency_name"] == "Акимат города Алматы"
     assert as_json["date"] == "2025-03-04"

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 
 from indexer.release import Release
 from search.request import SearchRequest
-from search.results import FacetValue, Hit, SearchResults, release_as_json
+from search.results import FacetValue, Hit, SearchResults, Translation, release_as_json
 from search.searcher import Searcher
 from webui import CONTENT_SECURITY_POLICY, create_app
 from webui.display import is_web_url, paragraphs
@@ -28,7 +28,8 @@ from webui.i18n import UI_LANGUAGES
 from webui.serve import AccessLog, ensure_index
 
 HOUSING_ID = "economy-956947-ru"
-HIT_KEYS = {"id", "title", "date", "agency", "agency_name", "lang", "url", "snippet", "score"}
+HIT_KEYS = {"id", "title", "date", "agency", "agency_name", "lang", "url", "snippet", "score",
+            "translations"}
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -334,6 +335,9 @@ def test_release_page_links_only_web_addresses() -> None:
             return release if release_id == release.id else None
 
         def similar(self, release_id: str, limit: int = 5) -> list[Hit]:
+            return []
+
+        def translations(self, release_id: str) -> list[Translation]:
             return []
 
     client = create_app(searcher=One()).test_client()

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from indexer.agencies import agency_name
 from search.export import timeline
 from search.request import DEFAULT_PER_PAGE, MAX_PAGE, SORTS, SearchRequest
-from search.results import Hit, SearchResults, facet_label
+from search.results import Hit, SearchResults, Translation, facet_label
 from webui import export_limit, release_or_404, searcher, ui_language
 from webui.chart import timeline_view
 from webui.display import is_gov_kz, is_web_url, paragraphs, url_label
@@ -67,6 +67,17 @@ class Chip:
 
 
 @dataclass
+class VersionLink:
+    """A link to another language version of a news item ("also in: English")."""
+
+    lang: str
+    name: str  # the language's own name: "Қазақша"
+    href: str
+    hint: str
+    on_page: bool = False  # found by this search too, and folded into this line
+
+
+@dataclass
 class HitView:
     title: str
     href: str
@@ -76,6 +87,7 @@ class HitView:
     lang: str
     lang_name: str
     snippet: str  # already-safe HTML from the search layer; the template marks it |safe
+    versions: list[VersionLink] = field(default_factory=list)
 
 
 @dataclass
@@ -206,6 +218,33 @@ def date_label(start: dt.date | None, end: dt.date | None, ui: str) -> str:
     return text("date_until", ui, date=format_date(end, ui))
 
 
+def version_link(translation: Translation, ui: str, links: Links, hint: str = "",
+                 on_page: bool = False) -> VersionLink:
+    return VersionLink(translation.lang, UI_NAMES.get(translation.lang, translation.lang),
+                       links.doc(translation.id), hint, on_page)
+
+
+def hit_views(hits: list[Hit], ui: str, links: Links) -> list[HitView]:
+    """The hits as listed: a version of a news item whose higher-ranked version is listed
+    already is folded into that line (its language link says it was found too) instead
+    of being listed twice. Display only: totals, facets and exports still count it."""
+    views: list[HitView] = []
+    owner: dict[str, HitView] = {}  # release id → the line that links to it
+    for hit in hits:
+        line = owner.get(hit.id)
+        if line is not None:
+            for version in line.versions:
+                if version.href == links.doc(hit.id):
+                    version.on_page = True
+                    version.hint = text("version_on_page", ui, title=hit.title.strip())
+            continue
+        view = hit_view(hit, ui, links)
+        views.append(view)
+        for translation in hit.translations:
+            owner.setdefault(translation.id, view)
+    return views
+
+
 def hit_view(hit: Hit, ui: str, links: Links) -> HitView:
     return HitView(
         title=hit.title.strip() or "—",
@@ -216,6 +255,8 @@ def hit_view(hit: Hit, ui: str, links: Links) -> HitView:
         lang=hit.lang,
         lang_name=facet_label("lang", hit.lang, ui),
         snippet=hit.snippet,
+        versions=[version_link(t, ui, links, facet_label("lang", t.lang, ui))
+                  for t in hit.translations],
     )
 
 
@@ -282,7 +323,7 @@ def search() -> Response | str:
         **page_context(ui, title),
         search=req,
         results=results,
-        hits=[hit_view(hit, ui, links) for hit in results.hits],
+        hits=hit_views(results.hits, ui, links),
         facets=facet_groups(results, ui, links),
         chips=chips,
         clear_href=links.search(SearchRequest(q=req.q, sort=req.sort,
@@ -316,6 +357,7 @@ def doc(release_id: str) -> str:
     links = Links(ui)
     names = agency_name(release.agency)
     similar = searcher().similar(release.id, SIMILAR_COUNT)
+    translations = searcher().translations(release.id)
     other_urls = [
         {"href": url if is_web_url(url) else None, "label": url_label(url) if is_web_url(url)
          else url}
@@ -335,6 +377,7 @@ def doc(release_id: str) -> str:
         source_is_gov=is_gov_kz(release.url),
         paragraphs=paragraphs(release.body),
         other_urls=other_urls,
-        similar=[hit_view(hit, ui, links) for hit in similar],
+        similar=hit_views(similar, ui, links),
+        versions=[version_link(t, ui, links, t.title.strip()) for t in translations],
         json_url=links.api_doc(release.id),
     )
