@@ -15,6 +15,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
 
 from webui.i18n import DOMAIN, TRANSLATIONS_DIR, UI_LANGUAGES, text
 
@@ -96,3 +97,81 @@ def test_a_message_reads_in_its_language(lang: str) -> None:
     button = text("search_button", lang)
     assert button and button != "search_button"
     assert re.search(r"\d", text("page_n", lang, n=3))
+
+
+# -- the interface in each language, on the bundled corpus ------------------------------
+
+HOUSING_ID = "economy-956947-ru"
+PAGES = ("/", "/search?q=Almaty&per_page=5", f"/doc/{HOUSING_ID}", "/agencies",
+         "/search?q=qqqqzzzz&lang=en", "/search?lang=xx", "/doc/no-such-release")
+
+
+def _shown(html: str) -> str:
+    """The text a reader sees, attributes included (titles, labels, placeholders)."""
+    attributes = " ".join(re.findall(r'(?:title|aria-label|placeholder|content)="([^"]*)"', html))
+    return " ".join(re.sub(r"<[^>]*>", " ", html).split()) + " " + attributes
+
+
+def test_every_page_reads_in_kazakh(client: FlaskClient) -> None:
+    home = client.get("/?ui=kk").get_data(as_text=True)
+    assert '<html lang="kk">' in home
+    shown = _shown(home)
+    for phrase in ("Қазақстан мемлекеттік органдарының баспасөз релиздері бойынша іздеу",
+                   "Іздеу", "Мекеме", "Алматы қаласының әкімдігі 10", "Ағылшын тілі 17",
+                   "Орыс тілі 3", "2025 ж. наурыз 20", "Жаңа баспасөз релиздері", "20 релиз",
+                   "CSV жүктеп алу", "Күндер бойынша релиздер"):
+        assert phrase in shown, phrase
+    release = _shown(client.get(f"/doc/{HOUSING_ID}?ui=kk").get_data(as_text=True))
+    for phrase in ("Жарияланған күні", "2025 ж. 14 наурыз", "ҚР Ұлттық экономика министрлігі",
+                   "Орыс тілі", "Түпнұсқасын gov.kz сайтында ашу", "Ұқсас релиздер"):
+        assert phrase in release, phrase
+    agencies = _shown(client.get("/agencies?ui=kk&order=name").get_data(as_text=True))
+    assert "3 мекеме, 20 релиз" in agencies and "Соңғы релиз" in agencies
+    bad = client.get("/search?from=2025-02-31&ui=kk")
+    assert bad.status_code == 400
+    assert "«from» параметрі қате" in _shown(bad.get_data(as_text=True))
+    assert "мұндай күн жоқ: 2025-02-31" in _shown(bad.get_data(as_text=True))
+    missing = client.get("/doc/no-such-release?ui=kk")
+    assert missing.status_code == 404 and "Бет табылмады" in missing.get_data(as_text=True)
+
+
+def test_feeds_downloads_and_opensearch_speak_kazakh(client: FlaskClient) -> None:
+    feed = client.get("/feed?agency=economy&from=2025-03-01&to=2025-03-31&ui=kk")
+    assert "<title>govpress: ҚР Ұлттық экономика министрлігі · 2025\u202fж. наурыз</title>" \
+        in feed.get_data(as_text=True)
+    assert 'xml:lang="kk"' in feed.get_data(as_text=True)
+    csv = client.get("/search.csv?agency=economy&ui=kk").get_data(as_text=True)
+    assert ",economy,ҚР Ұлттық экономика министрлігі," in csv
+    opensearch = client.get("/opensearch.xml?ui=kk").get_data(as_text=True)
+    assert "<Language>kk</Language>" in opensearch
+    assert "баспасөз релиздері бойынша іздеу" in opensearch
+
+
+@pytest.mark.parametrize("ui", UI_LANGUAGES)
+def test_no_page_shows_a_bare_message_id(client: FlaskClient, ui: str) -> None:
+    ids = {_key(m.id) for m in _po("en") if m.id and "_" in _key(m.id)}
+    for path in PAGES:
+        separator = "&" if "?" in path else "?"
+        shown = set(re.findall(r"[a-z]+(?:_[a-z]+)+", _shown(
+            client.get(f"{path}{separator}ui={ui}").get_data(as_text=True))))
+        assert not shown & ids, (ui, path, shown & ids)
+
+
+def test_the_interface_language_never_changes_results(client: FlaskClient) -> None:
+    answers = {}
+    for ui in UI_LANGUAGES:
+        body = client.get(f"/api/search?q=Almaty+OR+жилье&per_page=50&ui={ui}").get_json()
+        answers[ui] = (
+            body["total"], [(hit["id"], hit["score"]) for hit in body["hits"]],
+            {name: [(v["value"], v["count"]) for v in values]
+             for name, values in body["facets"].items()},
+        )
+    assert answers["kk"] == answers["ru"] == answers["en"]
+    assert answers["ru"][0] > 10
+
+
+def test_russian_stays_the_default_interface(client: FlaskClient) -> None:
+    assert '<html lang="ru">' in client.get("/").get_data(as_text=True)
+    wrong = client.get("/api/search?ui=de").get_json()
+    assert wrong["error"]["parameter"] == "ui"
+    assert "kk, ru, en" in wrong["error"]["message"]
