@@ -133,6 +133,12 @@ def test_every_page_reads_in_kazakh(client: FlaskClient) -> None:
     assert "мұндай күн жоқ: 2025-02-31" in _shown(bad.get_data(as_text=True))
     missing = client.get("/doc/no-such-release?ui=kk")
     assert missing.status_code == 404 and "Бет табылмады" in missing.get_data(as_text=True)
+    posted = client.post("/search?ui=kk")
+    assert posted.status_code == 405 and "GET сұрауы" in posted.get_data(as_text=True)
+    long = client.get(f"/search?ui=kk&q={'а' * 5000}")
+    assert long.status_code == 414
+    assert "Мекенжай тым ұзын" in long.get_data(as_text=True)
+    assert "8\xa0192 байттан ұзын" in long.get_data(as_text=True)
 
 
 def test_feeds_downloads_and_opensearch_speak_kazakh(client: FlaskClient) -> None:
