@@ -255,7 +255,9 @@ def test_timeline_bar_narrows_the_dates(browser: Browser, base_url: str) -> None
 @pytest.mark.parametrize("path", ["/", "/search?q=жилье", "/search?q=Almaty&agency=almaty&ui=en",
                                   "/doc/economy-956947-ru", "/search?q=zzqq&lang=kk",
                                   "/search?sort=bad", "/agencies?ui=en",
-                                  "/search?q=development+OR+развитие"])
+                                  "/search?q=development+OR+развитие",
+                                  "/?ui=kk", "/doc/economy-956947-ru?ui=kk", "/agencies?ui=kk",
+                                  "/search?from=2025-02-31&ui=kk"])
 def test_phone_width_has_no_horizontal_scroll(browser: Browser, base_url: str,
                                               path: str) -> None:
     page, errors = new_page(browser, width=375, height=812)

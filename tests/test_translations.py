@@ -103,6 +103,7 @@ def test_the_release_page_links_to_its_other_versions_and_back(
             'title="Minister Zhaksylykov discusses water tariffs with akimats">English</a>'
             ) in html
     assert 'href="/doc/economy-958001-kk?ui=en" hreflang="kk" lang="kk"' in html
+    assert '<link rel="alternate" hreflang="en" href="/doc/economy-958001-en?ui=en">' in html
     english = client.get("/doc/economy-958001-en?ui=kk").get_data(as_text=True)
     assert "Басқа тілдерде:" in english
     assert 'href="/doc/economy-958001-ru?ui=kk" hreflang="ru" lang="ru"' in english
