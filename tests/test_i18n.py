@@ -5,6 +5,7 @@ those of the `.po` files (a stale `.mo` would show yesterday's text)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import string
 from pathlib import Path
@@ -17,6 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
+from webui.cli import main
 from webui.i18n import DOMAIN, TRANSLATIONS_DIR, UI_LANGUAGES, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,3 +183,14 @@ def test_russian_stays_the_default_interface(client: FlaskClient) -> None:
     wrong = client.get("/api/search?ui=de").get_json()
     assert wrong["error"]["parameter"] == "ui"
     assert "kk, ru, en" in wrong["error"]["message"]
+
+
+def test_command_line_export_in_kazakh(
+    capsys: pytest.CaptureFixture[str], corpus_index: Path
+) -> None:
+    code = main(["export", "--agency", "economy", "--format", "jsonl", "--ui", "kk",
+                 "--index-dir", str(corpus_index)])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    names = {json.loads(line)["agency_name"] for line in out.splitlines()}
+    assert names == {"ҚР Ұлттық экономика министрлігі"}
