@@ -229,19 +229,17 @@ def hit_views(hits: list[Hit], ui: str, links: Links) -> list[HitView]:
     already is folded into that line (its language link says it was found too) instead
     of being listed twice. Display only: totals, facets and exports still count it."""
     views: list[HitView] = []
-    owner: dict[str, HitView] = {}  # release id → the line that links to it
+    listed: dict[str, VersionLink] = {}  # release id → its link on a line listed above
     for hit in hits:
-        line = owner.get(hit.id)
-        if line is not None:
-            for version in line.versions:
-                if version.href == links.doc(hit.id):
-                    version.on_page = True
-                    version.hint = text("version_on_page", ui, title=hit.title.strip())
+        link = listed.get(hit.id)
+        if link is not None:
+            link.on_page = True
+            link.hint = text("version_on_page", ui, title=hit.title.strip())
             continue
         view = hit_view(hit, ui, links)
         views.append(view)
-        for translation in hit.translations:
-            owner.setdefault(translation.id, view)
+        for translation, version in zip(hit.translations, view.versions, strict=True):
+            listed.setdefault(translation.id, version)
     return views
 
 
