@@ -18,6 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
+from search.request import PROBLEMS
 from webui.cli import main
 from webui.i18n import DOMAIN, TRANSLATIONS_DIR, UI_LANGUAGES, text
 
@@ -194,3 +195,10 @@ def test_command_line_export_in_kazakh(
     assert (code, err) == (0, "")
     names = {json.loads(line)["agency_name"] for line in out.splitlines()}
     assert names == {"ҚР Ұлттық экономика министрлігі"}
+
+
+def test_every_parameter_problem_is_explained_in_every_language() -> None:
+    """`search.request.PROBLEMS` grows with the search layer; each needs its messages."""
+    for lang in CATALOG_LANGUAGES:
+        messages = {_key(m.id) for m in _po(lang) if m.id}
+        assert {f"problem_{problem}" for problem in PROBLEMS} <= messages, lang

@@ -65,8 +65,12 @@ def text(key: str, ui: str, **values: object) -> str:
 
 
 def problem_text(error: BadParameter, ui: str) -> str:
-    """What is wrong with a parameter, in the interface language."""
-    return text(f"problem_{error.problem}", ui, **error.details)
+    """What is wrong with a parameter, in the interface language (the search layer's
+    English if a catalog lacks the problem: never a bare message id)."""
+    key = f"problem_{error.problem}"
+    if catalog(ui).gettext(key) == key:
+        return error.message
+    return text(key, ui, **error.details)
 
 
 def count_releases(count: int, ui: str) -> str:
