@@ -80,7 +80,8 @@ def _read_segment(reader: IndexReader, vocabulary: Vocabulary) -> _Segment:
     ids = np.array(list(reader.column_reader("id")), dtype=str)
     lengths = {field: _field_lengths(reader, field, size) for field in TEXT_FIELDS}
     news = (np.fromiter((v or 0 for v in reader.column_reader("news")), np.int64, count=size)
-            if reader.has_column("news") else np.zeros(size, dtype=np.int64))  # an older index
+            if "news" in reader.schema and reader.has_column("news")
+            else np.zeros(size, dtype=np.int64))  # an index of an older format: no versions
     return _Segment(date, codes, ids, lengths, news)
 
 
