@@ -1,0 +1,1 @@
+"""Per-language word normalizers of the analysis chain, one small module each."""
