@@ -218,10 +218,9 @@ def date_label(start: dt.date | None, end: dt.date | None, ui: str) -> str:
     return text("date_until", ui, date=format_date(end, ui))
 
 
-def version_link(translation: Translation, ui: str, links: Links, hint: str = "",
-                 on_page: bool = False) -> VersionLink:
+def version_link(translation: Translation, links: Links, hint: str) -> VersionLink:
     return VersionLink(translation.lang, UI_NAMES.get(translation.lang, translation.lang),
-                       links.doc(translation.id), hint, on_page)
+                       links.doc(translation.id), hint)
 
 
 def hit_views(hits: list[Hit], ui: str, links: Links) -> list[HitView]:
@@ -253,7 +252,7 @@ def hit_view(hit: Hit, ui: str, links: Links) -> HitView:
         lang=hit.lang,
         lang_name=facet_label("lang", hit.lang, ui),
         snippet=hit.snippet,
-        versions=[version_link(t, ui, links, facet_label("lang", t.lang, ui))
+        versions=[version_link(t, links, facet_label("lang", t.lang, ui))
                   for t in hit.translations],
     )
 
@@ -376,6 +375,6 @@ def doc(release_id: str) -> str:
         paragraphs=paragraphs(release.body),
         other_urls=other_urls,
         similar=hit_views(similar, ui, links),
-        versions=[version_link(t, ui, links, t.title.strip()) for t in translations],
+        versions=[version_link(t, links, t.title.strip()) for t in translations],
         json_url=links.api_doc(release.id),
     )
