@@ -105,7 +105,7 @@ class Columns:
         return len(self.live)
 
     @cached_property
-    def _items(self) -> tuple[np.ndarray, np.ndarray]:
+    def items(self) -> tuple[np.ndarray, np.ndarray]:
         """Every live document with a news number, sorted by its news item (agency and
         number as one int64 key), and those keys: the versions of an item are neighbours.
         Built on the first lookup of a generation (one argsort)."""
@@ -124,7 +124,7 @@ class Columns:
         if len(docnums) == 0:
             return []
         docnums = np.asarray(docnums, dtype=np.int64)
-        order, sorted_keys = self._items
+        order, sorted_keys = self.items
         keys = self._item_keys(docnums)
         starts = np.searchsorted(sorted_keys, keys, side="left")
         ends = np.searchsorted(sorted_keys, keys, side="right")

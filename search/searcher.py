@@ -160,12 +160,13 @@ class Searcher:
         return self._retrying(lambda s, c: int(c.live.sum()))
 
     def warm_up(self, releases: int = WARM_UP_RELEASES) -> None:
-        """Load what searches need before the first one asks: the per-document arrays, the
-        spelling term list (seconds on a large index), the analysis dictionaries, and the
-        terms of the word forms of the newest `releases` (most forms a snippet meets)."""
+        """Load what searches need before the first one asks: the per-document arrays and
+        the news items' order (for translations), the spelling term list (seconds on a
+        large index), the analysis dictionaries, and the terms of the word forms of the
+        newest `releases` (most forms a snippet meets)."""
         for word in ("жилья", "children", "қаласы"):
             normalize_word(word)
-        self._retrying(lambda s, c: self._lexicon.terms(s))
+        self._retrying(lambda s, c: (self._lexicon.terms(s), c.items))
         _, newest = self.ordered_releases(SearchRequest(sort="newest"), limit=releases)
         for release in newest:
             learn_forms(f"{release.title}\n{release.body}")
