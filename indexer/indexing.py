@@ -26,9 +26,9 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.query import Every
 from whoosh.writing import IndexWriter
 
-from indexer.records import build_release, news_number
+from indexer.records import build_release, cut_off_ids, looks_garbled, news_number, within_limits
 from indexer.release import Location, Release, Skipped
-from indexer.schema import INDEX_FORMAT
+from indexer.schema import INDEX_FORMAT, release_schema
 from indexer.sources import iter_corpus_files, read_corpus_file
 from indexer.storage import IndexError_, open_or_create_index
 
@@ -43,6 +43,11 @@ RELEASE_BYTES = 4000  # a release's typical size in a listing, to estimate count
 WRITER_MEMORY_MB = 256
 PARALLEL_MIN_BATCH = 1000  # smaller batches: one process is faster than new workers each
 PARALLEL_MIN_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
+UNMERGED_FILE = "govpress_UNMERGED"  # in the index folder while segments await the final merge
+MERGE_OWED = (
+    "the last run was interrupted before its final merge; this run merges the index's "
+    "segments"
+)
 INTERRUPTED = (
     "a previous run was interrupted; its lock was released (the index is as of its last "
     "commit, and this run finishes the job)"
@@ -104,6 +109,7 @@ def digest(release: Release) -> str:
             release.url,
             list(release.urls),
             release.category,
+            release.incomplete,
         ],
         ensure_ascii=False,
     )
@@ -117,13 +123,14 @@ def document(release: Release, release_digest: str) -> dict:
         "title": release.title,
         "body": release.body,
         "date": int(release.date.strftime("%Y%m%d")),
-        "month": release.date.strftime("%Y-%m"),
+        "month": f"{release.date.year:04d}-{release.date.month:02d}",  # strftime: "1-01"
         "agency": release.agency,
         "lang": release.lang,
         "category": release.category or "",
         "url": release.url,
         "urls": list(release.urls),
         "where": str(release.where) if release.where else None,
+        "incomplete": release.incomplete,
         "digest": release_digest,
         "news": news_number(release.url),
     }
@@ -230,7 +237,13 @@ class _ParallelWriter(MpWriter):
 
 
 class _Batches:
-    """A writer that commits every `every` changes (or once, at the end, when `single`)."""
+    """A writer that commits every `every` changes (or once, at the end, when `single`).
+
+    Batches are committed unmerged and the run's final commit merges them. While merging
+    is owed, the file `UNMERGED_FILE` says so in the index folder: a run killed before its
+    final merge was done leaves it behind, and the next run merges even if nothing changed
+    (without it the index kept 20 segments and twice its size for good).
+    """
 
     def __init__(
         self, ix: FileIndex, lock_timeout: float, single: bool, every: int, jobs: int
@@ -241,7 +254,8 @@ class _Batches:
         self.every = every
         self.jobs = jobs
         self.pending = 0
-        self.unmerged = False
+        self.marker = Path(ix.storage.folder) / UNMERGED_FILE
+        self.unmerged = self.marker.exists()
         self.writer: IndexWriter | None = None
 
     def open(self) -> IndexWriter:
@@ -279,10 +293,14 @@ class _Batches:
         if final and self.writer is None and self.unmerged:
             self.open()
         if self.writer is not None:
+            if not final and not self.unmerged:
+                self.marker.touch()
             self.writer.commit(merge=final)
             self.writer = None
             self.pending = 0
             self.unmerged = not final
+        if final:
+            self.marker.unlink(missing_ok=True)
 
     def cancel(self) -> None:
         """Discard the uncommitted batch (the index stays as of the last commit)."""
@@ -386,20 +404,24 @@ def index_paths(
             large = total_bytes >= PARALLEL_MIN_BYTES and commit_every >= PARALLEL_MIN_BATCH
             jobs = (os.cpu_count() or 1) if large else 1
         batches = _Batches(ix, lock_timeout, single=rebuild, every=commit_every, jobs=jobs)
+        if batches.unmerged:
+            report(f"{index_dir}: {MERGE_OWED}")
         if rebuild:
             batches.open().delete_by_query(Every())
             known: dict[str, str] = {}
         else:
+            _add_new_fields(ix)
             known = _indexed_digests(ix)
-        seen: dict[str, Location | None] = {}
+        run = _Run(summary, batches, known, report, rebuild)
         bar = tqdm(
             total=total_bytes, unit="B", unit_scale=True, disable=not progress, leave=False
         )
         try:
             for path in files:
                 summary.files += 1
-                _index_file(path, summary, batches, known, seen, report)
+                _index_file(path, run)
                 bar.update(_size(path))
+            run.finish_cut_off_copies()
             batches.commit()
         except BaseException:
             batches.cancel()
@@ -409,7 +431,8 @@ def index_paths(
     finally:
         run_lock.release()
     for path in paths:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # a link that loops is reported by
+            # `read_corpus_file`, as a loop
             message = f"{path}: no such file or folder"
             summary.missing.append(message)
             report(message)
@@ -435,43 +458,123 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _index_file(
-    path: Path,
-    summary: IndexSummary,
-    batches: _Batches,
-    known: dict[str, str],
-    seen: dict[str, Location | None],
-    report: Callable[[str], None],
-) -> None:
+def _add_new_fields(ix: FileIndex) -> None:
+    """Give an index built by an earlier version the fields this one stores (documents
+    with a field the index lacks cannot be added; INDEX_FORMAT then rewrites them all)."""
+    missing = [name for name in release_schema().names() if name not in ix.schema.names()]
+    if missing:
+        writer = ix.writer()
+        for name in missing:
+            writer.add_field(name, release_schema()[name])
+        writer.commit(merge=False)
+
+
+def _index_file(path: Path, run: _Run) -> None:
     result = read_corpus_file(path)
     for problem in result.problems:
-        summary.problems.append(problem)
-        report(problem)
+        run.summary.problems.append(problem)
+        run.report(problem)
     if result.result is None:
         return
     for warning in result.result.warnings:
-        report(warning)
+        run.report(warning)
     for skipped in result.result.skipped:
-        summary.skipped.append(skipped)
-        report(str(skipped))
-    for raw in result.result.releases:
+        run.skip(skipped)
+    for found in result.result.releases:
+        raw, cuts = within_limits(found)
+        for message in cuts:
+            run.report(message)
         release = build_release(raw)
-        if release.id in seen:
-            skipped = Skipped(raw.where, f"duplicate of the release at {seen[release.id]}")
-            summary.skipped.append(skipped)
-            report(str(skipped))
-            continue
-        seen[release.id] = release.where
+        if release.incomplete:
+            run.cut_off.append(release)  # kept only if no complete copy turns up
+        else:
+            run.take(release)
+
+
+@dataclass
+class _Run:
+    """What one run has seen and decided so far, release by release."""
+
+    summary: IndexSummary
+    batches: _Batches
+    known: dict[str, str]  # id -> digest of every indexed release
+    report: Callable[[str], None]
+    rebuild: bool
+    seen: dict[str, Location | None] = field(default_factory=dict)
+    complete: dict[int, str] = field(default_factory=dict)  # hash of title and date -> id
+    cut_off: list[Release] = field(default_factory=list)
+
+    def skip(self, skipped: Skipped) -> None:
+        self.summary.skipped.append(skipped)
+        self.report(str(skipped))
+
+    def take(self, release: Release) -> None:
+        """Index one release unless it is unchanged, a duplicate or garbled."""
+        if release.id in self.seen:
+            where = self.seen[release.id]
+            self.skip(Skipped(release.where, f"duplicate of the release at {where}"))
+            return
+        self.seen[release.id] = release.where
+        if not release.incomplete:
+            self.complete[hash((release.title, release.date))] = release.id
+            self._replace_cut_off_copy(release)
         release_digest = digest(release)
-        previous = known.get(release.id)
+        previous = self.known.get(release.id)
         if previous == release_digest:
-            summary.unchanged[release.lang] += 1
-            continue
-        writer = batches.open()
+            self.summary.unchanged[release.lang] += 1
+            return
+        if looks_garbled(f"{release.title}\n{release.body}"):
+            kept = f"the indexed text of {release.id} is kept" if previous else "skipped"
+            self.skip(Skipped(release.where,
+                              f"looks garbled (UTF-8 read in another encoding): {kept}"))
+            return
+        writer = self.batches.open()
         if previous is None:
             writer.add_document(**document(release, release_digest))
         else:
             writer.update_document(**document(release, release_digest))
-        known[release.id] = release_digest
-        (summary.updated if previous else summary.added)[release.lang] += 1
-        batches.changed()
+        self.known[release.id] = release_digest
+        (self.summary.updated if previous else self.summary.added)[release.lang] += 1
+        self.batches.changed()
+
+    def _replace_cut_off_copy(self, release: Release) -> None:
+        """Remove an indexed cut-off copy of a complete release (an earlier run kept it)."""
+        for cut_off in cut_off_ids(release):
+            if cut_off != release.id and cut_off in self.known and _incomplete(self.batches.ix,
+                                                                               cut_off):
+                self.batches.open().delete_by_term("id", cut_off)
+                del self.known[cut_off]
+                self.report(f"{release.where}: replaces {cut_off}, a cut-off copy of this "
+                            "release indexed before")
+                self.batches.changed()
+
+    def finish_cut_off_copies(self) -> None:
+        """Cut-off releases, once every complete one is known: a copy of a complete release
+        (same title and date), in this run or in the index, is a duplicate; the others are
+        indexed, marked incomplete."""
+        for release in self.cut_off:
+            copy_of = self.complete.get(hash((release.title, release.date)))
+            if copy_of is not None:
+                self.skip(Skipped(release.where, f"cut-off copy of the release at "
+                                                 f"{self.seen[copy_of]}, which is kept"))
+            elif not self.rebuild and (indexed := _complete_copy(self.batches.ix, release)):
+                self.skip(Skipped(release.where,
+                                  f"cut-off copy of the indexed release {indexed}, which is kept"))
+            else:
+                self.take(release)
+
+
+def _incomplete(ix: FileIndex, release_id: str) -> bool:
+    """Whether the indexed release `release_id` is a cut-off copy."""
+    with ix.searcher() as searcher:
+        return bool((searcher.document(id=release_id) or {}).get("incomplete"))
+
+
+def _complete_copy(ix: FileIndex, release: Release) -> str | None:
+    """The id of an indexed complete release with the title and date of `release`."""
+    day = int(release.date.strftime("%Y%m%d"))
+    with ix.searcher() as searcher:
+        for fields in searcher.documents(date=day):
+            if fields.get("title") == release.title and not fields.get("incomplete"):
+                return fields["id"]
+    return None

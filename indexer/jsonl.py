@@ -5,7 +5,10 @@ ISO `YYYY-MM-DD` or `DD.MM.YYYY`; `body`, `url` (the source URL), `id`, `agency`
 `urls` (a list of strings) and `category` are optional and may be null. Only types are
 checked here; values (id, agency, lang) are settled by `records.build_release`. Unknown
 fields are ignored. A line that is not such a record goes to `skipped` with its line
-number and the reason; the other lines are still read. Blank lines are ignored. Titles
+number and the reason; the other lines are still read. That includes lines Python's JSON
+reader refuses in other ways than a syntax error (a number of more than 4,300 digits,
+arrays or objects nested too deeply to decode) and strings with a lone surrogate escape
+(`"\\ud800"`), which JSON allows but no text can hold. Blank lines are ignored. Titles
 and bodies are cleaned as in listings (whitespace, zero-width spaces).
 """
 
@@ -16,11 +19,12 @@ import json
 import re
 from typing import Any
 
-from indexer.listing import ParseResult, clean_text, parse_date, split_lines
+from indexer.listing import ParseResult, clean_text, implausible, parse_date, split_lines
 from indexer.release import Location, RawRelease, Skipped
 
 _ISO_DATE = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})")
 _LISTING_DATE = re.compile(r"(?P<day>[0-9]{2})\.(?P<month>[0-9]{2})\.(?P<year>[0-9]{4})")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _OPTIONAL_TEXT = ("body", "url", "id", "agency", "lang", "category")
 _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
 _JSON_TYPES |= {int: "a number", float: "a number", type(None): "null"}
@@ -49,6 +53,10 @@ def _release(line: str, where: Location) -> RawRelease:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise _BadRecord(f"invalid JSON: {error.msg} at column {error.colno}") from None
+    except RecursionError:
+        raise _BadRecord("invalid JSON: arrays or objects nested too deeply") from None
+    except ValueError as error:  # a number too long to convert (more than 4,300 digits)
+        raise _BadRecord(f"invalid JSON: {str(error).split(';')[0]}") from None
     if not isinstance(record, dict):
         raise _BadRecord(f"expected a JSON object, got {_json_type(record)}")
     for name in ("title", "date"):
@@ -57,6 +65,8 @@ def _release(line: str, where: Location) -> RawRelease:
     for name in ("title", "date", *_OPTIONAL_TEXT):
         _check_type(record, name, str, "a string")
     _check_type(record, "urls", list, "a list of strings")
+    for name in ("title", "date", *_OPTIONAL_TEXT, "urls"):
+        _check_text(record, name)
     return RawRelease(
         title=clean_text(record["title"]),
         body=clean_text(record.get("body") or ""),
@@ -77,6 +87,17 @@ def _check_type(record: dict[str, Any], name: str, kind: type, described: str) -
         raise _BadRecord(f"field {name!r} must be {described}, got {_json_type(value)}")
 
 
+def _check_text(record: dict[str, Any], name: str) -> None:
+    """Refuse lone surrogates (`"\\ud800"`): they cannot be written as UTF-8 anywhere."""
+    value = record.get(name)
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str) and (found := _SURROGATE.search(text)):
+            raise _BadRecord(
+                f"field {name!r} holds a lone surrogate escape \\u{ord(found.group()):04x}, "
+                "which is not text"
+            )
+
+
 def _date(text: str) -> dt.date:
     """The date of a record; both the ISO form and the listing form are accepted."""
     found = _ISO_DATE.fullmatch(text) or _LISTING_DATE.fullmatch(text)
@@ -85,6 +106,8 @@ def _date(text: str) -> dt.date:
     date = parse_date(found["day"], found["month"], found["year"])
     if date is None:
         raise _BadRecord(f"invalid date {text}")
+    if problem := implausible(date):
+        raise _BadRecord(f"date {text} {problem}")
     return date
 
 

@@ -1,11 +1,14 @@
 """Turn what a reader found (`RawRelease`) into the release record (`Release`).
 
 This is where the id, the agency, the language and the other URLs are derived, so that
-listing files and JSON Lines files give identical records for the same release.
+listing files and JSON Lines files give identical records for the same release, and where
+what one release may hold is capped (`within_limits`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import re
 from urllib.parse import urlsplit
@@ -13,6 +16,12 @@ from urllib.parse import urlsplit
 from indexer.agencies import agency_name
 from indexer.language import URL, detect_language
 from indexer.release import RawRelease, Release
+
+# What one release may hold. The largest real releases are tens of KB; one of 50 MB made
+# its page take 24 s (55 MB of HTML), the feed 7 s, a search that found it 3 s.
+MAX_BODY_CHARS = 200_000
+MAX_TITLE_CHARS = 1_000
+MAX_URLS = 100
 
 LANGUAGES = ("ru", "en", "kk")
 UNKNOWN_AGENCY = "unknown"
@@ -76,14 +85,77 @@ def _release_id(raw: RawRelease, url: str | None, agency: str, lang: str) -> str
     match = _GOV_KZ.search(url or "")
     if match and match.group("news"):
         return f"{agency}-{match.group('news')}-{lang}"
-    digest = hashlib.sha1(f"{raw.title}\n{raw.date.isoformat()}".encode()).hexdigest()[:12]
-    return f"{agency}-{digest}-{lang}"
+    return f"{agency}-{_title_and_date(raw.title, raw.date)}-{lang}"
+
+
+def _title_and_date(title: str, date: dt.date) -> str:
+    return hashlib.sha1(f"{title}\n{date.isoformat()}".encode()).hexdigest()[:12]
+
+
+def cut_off_ids(release: Release) -> list[str]:
+    """The ids a cut-off copy of `release` (same title and date, no address, so agency
+    `unknown`) has in each language: its language is detected from a shorter text."""
+    digest = _title_and_date(release.title, release.date)
+    return [f"{UNKNOWN_AGENCY}-{digest}-{lang}" for lang in LANGUAGES]
 
 
 def _language(raw: RawRelease) -> str:
     if raw.lang in LANGUAGES:
         return raw.lang
     return detect_language(f"{raw.title}\n{raw.body}")
+
+
+def within_limits(raw: RawRelease) -> tuple[RawRelease, list[str]]:
+    """The release cut to `MAX_TITLE_CHARS`, `MAX_BODY_CHARS` and `MAX_URLS`, and a
+    "file:line: what" message for each cut."""
+    cuts: dict[str, object] = {}
+    messages = []
+    for name, limit in (("title", MAX_TITLE_CHARS), ("body", MAX_BODY_CHARS)):
+        text: str = getattr(raw, name)
+        if len(text) > limit:
+            cuts[name] = _cut(text, limit)
+            messages.append(f"{raw.where}: the {name} is {len(text):,} characters, over the "
+                            f"limit of {limit:,}: cut to {len(cuts[name]):,}")
+    if raw.urls is not None and len(raw.urls) > MAX_URLS:
+        cuts["urls"] = raw.urls[:MAX_URLS]
+        messages.append(f"{raw.where}: {len(raw.urls):,} other addresses, over the limit of "
+                        f"{MAX_URLS}: the first {MAX_URLS} kept")
+    return (dataclasses.replace(raw, **cuts) if cuts else raw), messages
+
+
+def _cut(text: str, limit: int) -> str:
+    """The text's first characters, ending between words when one ends near, and " …":
+    at most `limit` in all."""
+    cut = text[: limit - 2]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return (cut[:space] if space > limit - 1000 else cut).rstrip() + " …"
+
+
+# A Cyrillic letter in UTF-8 read as cp1251 is `Р` or `С` and one of these (its second byte,
+# 0x80–0xBF, in cp1251): found in one pass, so that real text costs no more than that.
+_MOJIBAKE_LETTER = re.compile(
+    "[РС][\u0401-\u040f\u0451-\u045f\u0490\u0491\u00a0-\u00bf\u2013-\u203a\u20ac\u2116\u2122]"
+)
+
+
+def looks_garbled(text: str) -> bool:
+    """Whether text is mojibake: UTF-8 read as cp1251 (`Р’РІРѕРґ` for `Ввод`).
+
+    Such a word turns back into UTF-8 when encoded as cp1251; a real Russian or Kazakh
+    word almost never does (its cp1251 bytes are not valid UTF-8). A third of the first
+    200 non-ASCII words is enough.
+    """
+    if not _MOJIBAKE_LETTER.search(text):
+        return False
+    words = [word for word in text.split(maxsplit=1000) if not word.isascii()][:200]
+    garbled = 0
+    for word in words:
+        try:
+            word.encode("cp1251").decode("utf-8")
+        except UnicodeError:
+            continue
+        garbled += 1
+    return bool(words) and garbled * 3 >= len(words)
 
 
 def build_release(raw: RawRelease) -> Release:
@@ -110,4 +182,5 @@ def build_release(raw: RawRelease) -> Release:
         urls=urls,
         category=raw.category,
         where=raw.where,
+        incomplete=raw.incomplete,
     )

@@ -21,6 +21,12 @@ class Location:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}"
 
+    @property
+    def public(self) -> str:
+        """"name.txt:12": the file's name and line, never the folders it is in (on a
+        server, those tell its layout to every visitor)."""
+        return f"{self.file.replace(chr(92), '/').rsplit('/', 1)[-1]}:{self.line}"
+
 
 @dataclass(frozen=True)
 class RawRelease:
@@ -32,6 +38,9 @@ class RawRelease:
     source_url: str | None
     category: str | None
     where: Location
+    # Cut off: the listing ended (or the next release began) before a whole source
+    # address. Such a release is kept, and a complete copy of it replaces it.
+    incomplete: bool = False
     # Fields a JSON Lines record may state outright instead of having them derived.
     id: str | None = None
     agency: str | None = None
@@ -66,3 +75,4 @@ class Release:
     urls: tuple[str, ...] = field(default_factory=tuple)
     category: str | None = None
     where: Location | None = None
+    incomplete: bool = False  # only a cut-off copy was found (no source address)

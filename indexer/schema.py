@@ -8,7 +8,7 @@ from indexer.analysis import govpress_analyzer
 
 # Raise when the analysis chain or the schema changes meaning: every release then counts
 # as changed on the next incremental run and is analyzed again.
-INDEX_FORMAT = "3"
+INDEX_FORMAT = "3"  # 3: `incomplete`, `news`
 
 
 def release_schema() -> Schema:
@@ -29,6 +29,7 @@ def release_schema() -> Schema:
         url=STORED(),
         urls=STORED(),
         where=STORED(),
+        incomplete=STORED(),
         digest=ID(stored=True, sortable=True),
         news=NUMERIC(int, bits=32, sortable=True, signed=False),
     )

@@ -6,6 +6,12 @@ so instead of Whoosh's one-document-at-a-time matchers, postings are read a bloc
 time (ids and term frequencies) and combined with vector operations: AND is `&`, OR is
 `|`, scores add up. Only phrases need positions; their candidates (documents with every
 word) are checked by Whoosh's own phrase matcher.
+
+Cost is bounded (README, "Limits"): a prefix searches its `MAX_PREFIX_TERMS` most frequent
+terms, a query's prefixes `MAX_EXPANSIONS` in all (more is a `BadParameter` naming `q`),
+and an evaluation given a budget stops when it runs out: what was not evaluated by then
+matches nothing (under NOT: excludes everything), so a stopped evaluation finds a subset
+of the true matches, and says so.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import math
 import pickle
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,10 +33,13 @@ from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.system import _INT_SIZE
 
 from search.columns import Columns, segment_id
+from search.request import BadParameter
+from search.results import CutPrefix
 
 K1 = 1.2
 B = 0.75
-MAX_PREFIX_TERMS = 1000  # a prefix matching more terms is cut here (e.g. `про*`)
+MAX_PREFIX_TERMS = 100  # a prefix matching more terms searches its most frequent ones
+MAX_EXPANSIONS = 300  # terms all the prefixes of one query may search; more is a 400
 POSTINGS_CACHE_BYTES = 64 * 2**20
 ENTRY_BYTES = 200  # what a cached term costs besides its arrays
 
@@ -38,6 +48,12 @@ ENTRY_BYTES = 200  # what a cached term costs besides its arrays
 class Evaluation:
     mask: np.ndarray  # bool per docnum: matches
     score: np.ndarray  # float32 per docnum: relevance (0 where nothing scored)
+    stopped: bool = False  # the budget ran out: `mask` is a subset of the true matches
+    cut_prefixes: tuple[CutPrefix, ...] = ()  # prefixes that searched only some terms
+
+
+class _OutOfTime(Exception):
+    """The evaluation's budget ran out (caught inside the evaluator, never escapes it)."""
 
 
 def _postings(reader, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -68,9 +84,12 @@ def _postings(reader, field: str, text: str | bytes) -> tuple[np.ndarray, np.nda
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def _positions(reader, field: str, text: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _positions(
+    reader, field: str, text: str, wanted: np.ndarray, check: Callable[[], None]
+) -> tuple[np.ndarray, np.ndarray]:
     """Every position of a term in the `wanted` documents (segment docnums, sorted), as
-    two arrays of equal length: the document and the word position."""
+    two arrays of equal length: the document and the word position. `check` is called
+    every block (it raises when the evaluation's time is up)."""
     matcher = reader.postings(field, text)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
@@ -94,6 +113,7 @@ def _positions(reader, field: str, text: str, wanted: np.ndarray) -> tuple[np.nd
                 matcher._read_values()
                 for i in hits.tolist():
                     add(int(ids[i]), matcher._values[i])
+            check()
             matcher._next_block()
     else:  # another codec: one posting at a time
         while matcher.is_active():
@@ -166,40 +186,73 @@ def _size(ids: np.ndarray, tf: np.ndarray) -> int:
 class Evaluator:
     """Evaluates queries against one Whoosh searcher and the columns of its generation."""
 
-    def __init__(self, searcher: WhooshSearcher, columns: Columns, cache: PostingsCache) -> None:
+    def __init__(
+        self,
+        searcher: WhooshSearcher,
+        columns: Columns,
+        cache: PostingsCache,
+        budget: float | None = None,
+    ) -> None:
+        """`budget`: seconds the evaluation may take before it stops (None: no limit)."""
         self.searcher = searcher
         self.columns = columns
         self.cache = cache
         self.leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
         self.documents = max(1, int(columns.live.sum()))
+        self.deadline = None if budget is None else time.monotonic() + budget
+        self.cut_prefixes: list[CutPrefix] = []  # filled in by `evaluate`
+        self._prefix_terms: dict[tuple[str, str], list[bytes]] = {}
 
     def evaluate(self, q: query.Query) -> Evaluation:
+        self._expand_prefixes(q)
         result = self._evaluate(q)
         result.mask &= self.columns.live
         result.score[~result.mask] = 0
+        result.cut_prefixes = tuple(self.cut_prefixes)
         return result
 
-    def _empty(self) -> Evaluation:
+    def _check(self) -> None:
+        """Stop when the budget is spent; until then, let other threads run (a simple
+        search waiting for the interpreter lock behind a long evaluation would otherwise
+        wait out the 5 ms switch interval again and again)."""
+        if self.deadline is None:
+            return
+        if time.monotonic() > self.deadline:
+            raise _OutOfTime
+        time.sleep(0)
+
+    def _empty(self, stopped: bool = False) -> Evaluation:
         size = self.columns.size
-        return Evaluation(np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float32))
+        return Evaluation(np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float32), stopped)
+
+    def _excluded(self, negative: Evaluation) -> np.ndarray:
+        """What a NOT removes: everything, when its query was stopped before it finished."""
+        return self.columns.live if negative.stopped else negative.mask
 
     def _evaluate(self, q: query.Query) -> Evaluation:
-        if isinstance(q, query.Phrase):
-            return self._phrase(q)
-        if isinstance(q, query.Term):
-            return self._term(q.fieldname, q.text, q.boost)
-        if isinstance(q, query.Prefix):
-            return self._prefix(q)
+        if isinstance(q, (query.Phrase, query.Term, query.Prefix)):
+            try:
+                self._check()
+                if isinstance(q, query.Phrase):
+                    return self._phrase(q)
+                if isinstance(q, query.Term):
+                    return self._term(q.fieldname, q.text, q.boost)
+                return self._prefix(q)
+            except _OutOfTime:
+                return self._empty(stopped=True)
         if isinstance(q, query.Not):
             inner = self._evaluate(q.query)
-            return Evaluation(self.columns.live & ~inner.mask, self._empty().score)
+            return Evaluation(self.columns.live & ~self._excluded(inner), self._empty().score,
+                              inner.stopped)
         if isinstance(q, query.AndNot):
             positive, negative = self._evaluate(q.a), self._evaluate(q.b)
-            positive.mask &= ~negative.mask
+            positive.mask &= ~self._excluded(negative)
+            positive.stopped |= negative.stopped
             return positive
         if isinstance(q, query.AndMaybe):
             required, optional = self._evaluate(q.a), self._evaluate(q.b)
             required.score += np.where(required.mask & optional.mask, optional.score, 0)
+            required.stopped |= optional.stopped
             return required
         if isinstance(q, query.And):
             return self._and(q.subqueries)
@@ -222,6 +275,7 @@ class Evaluator:
         """The live documents with a term and their BM25F scores for it."""
         all_ids, all_tf = [], []
         for reader, offset in self.leaves:
+            self._check()
             ids, tf = self.cache.postings(reader, field, text)
             if len(ids):
                 all_ids.append(ids + offset)
@@ -248,10 +302,13 @@ class Evaluator:
                 other = self._evaluate(child)
                 result.mask &= other.mask
                 result.score += other.score
+                result.stopped |= other.stopped
         else:
             result = Evaluation(self.columns.live.copy(), self._empty().score)
         for child in negative:
-            result.mask &= ~self._evaluate(child).mask
+            other = self._evaluate(child)
+            result.mask &= ~self._excluded(other)
+            result.stopped |= other.stopped
         return result
 
     def _or(self, children: list[query.Query]) -> Evaluation:
@@ -260,8 +317,14 @@ class Evaluator:
         a million releases."""
         terms = [c for c in children if isinstance(c, query.Term)]
         others = [c for c in children if not isinstance(c, query.Term)]
-        scored = [self._scored(t.fieldname, t.text, t.boost) for t in terms]
         result = self._empty()
+        scored = []
+        for term in terms:
+            try:
+                scored.append(self._scored(term.fieldname, term.text, term.boost))
+            except _OutOfTime:
+                result.stopped = True
+                break
         if scored:
             ids = np.concatenate([i for i, _ in scored])
             result.mask[ids] = True
@@ -272,15 +335,40 @@ class Evaluator:
             other = self._evaluate(child)
             result.mask |= other.mask
             result.score += other.score
+            result.stopped |= other.stopped
         return result
 
-    def _prefix(self, q: query.Prefix) -> Evaluation:
+    def _expand_prefixes(self, q: query.Query) -> None:
+        """The terms each prefix of `q` searches, before any is evaluated: at most
+        `MAX_PREFIX_TERMS` each (the most frequent), `MAX_EXPANSIONS` in all."""
         reader = self.searcher.reader()
-        terms = []
-        for btext in q._btexts(reader):
-            terms.append(btext)
-            if len(terms) >= MAX_PREFIX_TERMS:
-                break
+        expanded = {
+            (leaf.fieldname, leaf.text): list(leaf._btexts(reader))
+            for leaf in ([q] if q.is_leaf() else q.leaves()) if isinstance(leaf, query.Prefix)
+        }
+        searched: dict[str, int] = {}  # per prefix, whatever the field
+        for (_, text), terms in expanded.items():
+            searched[text] = max(searched.get(text, 0), min(len(terms), MAX_PREFIX_TERMS))
+        if sum(searched.values()) > MAX_EXPANSIONS:  # known before reading a frequency
+            raise BadParameter("q", "too_many_expansions", count=sum(searched.values()),
+                               limit=MAX_EXPANSIONS)
+        cut: dict[str, CutPrefix] = {}
+        # Frequencies from the largest segment alone (a lookup in every segment for each
+        # of a broad prefix's terms took most of the time budget): a fair sample.
+        sample = max((r for r, _ in self.leaves), key=lambda r: r.doc_count_all(), default=reader)
+        for (field, text), terms in expanded.items():
+            if len(terms) > MAX_PREFIX_TERMS:
+                frequency = {t: sample.doc_frequency(field, t) for t in terms}
+                terms = sorted(sorted(terms, key=lambda t: -frequency[t])[:MAX_PREFIX_TERMS])
+                most = max(len(expanded[(field, text)]), cut[text].terms if text in cut else 0)
+                cut[text] = CutPrefix(text, most, MAX_PREFIX_TERMS)
+            self._prefix_terms[(field, text)] = terms
+        self.cut_prefixes = list(cut.values())
+
+    def _prefix(self, q: query.Prefix) -> Evaluation:
+        terms = self._prefix_terms.get((q.fieldname, q.text))
+        if terms is None:  # a prefix `evaluate` was not given (`_by_whoosh` never asks)
+            terms = list(q._btexts(self.searcher.reader()))[:MAX_PREFIX_TERMS]
         return self._or([query.Term(q.fieldname, t, boost=q.boost) for t in terms])
 
     def _phrase(self, q: query.Phrase) -> Evaluation:
@@ -288,16 +376,23 @@ class Evaluator:
         if len(q.words) < 2 or not words.mask.any():
             return words
         candidates = np.flatnonzero(words.mask)
-        if q.slop == 1:
-            words.mask &= self._adjacent(q.fieldname, q.words, candidates)
-        else:
-            words.mask &= self._near(q, candidates)
+        verified = np.zeros(self.columns.size, dtype=bool)
+        try:
+            if q.slop == 1:
+                self._adjacent(q.fieldname, q.words, candidates, verified)
+            else:
+                self._near(q, candidates, verified)
+        except _OutOfTime:  # the candidates verified so far are matches; the rest are not
+            words.stopped = True
+        words.mask &= verified
         return words
 
-    def _adjacent(self, field: str, words: list[str], candidates: np.ndarray) -> np.ndarray:
-        """Which candidates have the words one after another: their positions, read only
-        for the candidates, must line up (word i at p + i)."""
-        verified = np.zeros(self.columns.size, dtype=bool)
+    def _adjacent(
+        self, field: str, words: list[str], candidates: np.ndarray, verified: np.ndarray
+    ) -> None:
+        """Mark in `verified` the candidates that have the words one after another: their
+        positions, read only for the candidates, must line up (word i at p + i). Segment
+        by segment, so that a stop keeps the segments done."""
         for reader, offset in self.leaves:
             size = reader.doc_count_all()
             local = candidates[(candidates >= offset) & (candidates < offset + size)] - offset
@@ -305,7 +400,7 @@ class Evaluator:
                 continue
             starts = None  # (document << 32 | where the phrase would start), sorted
             for i, word in enumerate(words):
-                docs, positions = _positions(reader, field, word, local)
+                docs, positions = _positions(reader, field, word, local, self._check)
                 keep = positions >= i
                 keys = np.unique((docs[keep] << 32) | (positions[keep] - i))
                 starts = keys if starts is None else np.intersect1d(
@@ -314,11 +409,9 @@ class Evaluator:
                 if len(starts) == 0:
                     break
             verified[offset + np.unique(starts >> 32)] = True
-        return verified
 
-    def _near(self, q: query.Phrase, candidates: np.ndarray) -> np.ndarray:
+    def _near(self, q: query.Phrase, candidates: np.ndarray, verified: np.ndarray) -> None:
         """Phrases with slop: Whoosh's own phrase matcher, moved from candidate to candidate."""
-        verified = np.zeros(self.columns.size, dtype=bool)
         for reader_searcher, offset in self.searcher.leaf_searchers():
             size = reader_searcher.reader().doc_count_all()
             inside = candidates[(candidates >= offset) & (candidates < offset + size)]
@@ -326,13 +419,13 @@ class Evaluator:
                 continue
             matcher = q.matcher(reader_searcher, reader_searcher.boolean_context())
             for target in inside - offset:
+                self._check()
                 if not matcher.is_active():
                     break
                 if matcher.id() < target:
                     matcher.skip_to(int(target))
                 if matcher.is_active() and matcher.id() == target:
                     verified[offset + target] = True
-        return verified
 
     def _by_whoosh(self, q: query.Query) -> Evaluation:
         """Any other query type: Whoosh's matcher, one document at a time."""

@@ -9,7 +9,9 @@ types is an error: input that does not parse as syntax is searched as plain word
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -19,11 +21,19 @@ from whoosh.qparser.syntax import attach
 from whoosh.reading import IndexReader
 
 from indexer.analysis import normalize_word
-from search.request import cut_query
+from search.request import BadParameter, cut_query
 
 TEXT_FIELDS = ("title", "body")
 FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
 MIN_PREFIX = 3
+# What one query may ask for (README, "Limits"): each costs postings to read, a phrase
+# also the positions of its words in every release that has them all.
+MAX_PHRASES = 8
+MAX_PREFIXES = 8
+MAX_WORDS = 40  # different words, those of phrases included
+LIGHT_WORDS = 8  # a query with more words, or any phrase or prefix, is `costly`
+RECENT_QUERIES = 512
+_UNKNOWN = object()
 _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"'})
 _SYNTAX = re.compile(r"[\"'()*:+\-^~\[\]{}]")
 _OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
@@ -40,6 +50,14 @@ class ParsedQuery:
     terms: frozenset[str]  # analyzed terms that count as a match
     prefixes: tuple[str, ...]  # prefix queries, as typed (folded)
     words: tuple[str, ...]  # the plain words, for spelling suggestions
+    phrases: int = 0  # different phrases, prefixes and words, NOT-ed ones included
+    prefix_count: int = 0
+    word_count: int = 0
+
+    @property
+    def costly(self) -> bool:
+        """Whether evaluating it may read positions or many postings."""
+        return bool(self.phrases or self.prefix_count) or self.word_count > LIGHT_WORDS
 
     def matches(self, term: str) -> bool:
         return term in self.terms or any(term.startswith(p) for p in self.prefixes)
@@ -110,16 +128,42 @@ def _parser(schema: Schema) -> qparser.QueryParser:
 
 
 class QueryParser:
-    """Parses user queries for one schema; safe to share between threads."""
+    """Parses user queries for one schema; safe to share between threads.
+
+    The last `RECENT_QUERIES` answers are kept: Whoosh's parser and the analysis of the
+    words take milliseconds for a long query, and the same text comes back (the next
+    page, a facet, a client repeating a query that was refused).
+    """
 
     def __init__(self, schema: Schema) -> None:
         self._parser = _parser(schema)
+        self._lock = threading.Lock()
+        self._recent: OrderedDict[str, ParsedQuery | BadParameter | None] = OrderedDict()
 
     def parse(self, text: str) -> ParsedQuery | None:
         """The query for `text`, or None when it holds no word to search.
 
-        Text beyond `MAX_QUERY_CHARS` is ignored, however the request was made.
+        Text beyond `MAX_QUERY_CHARS` is ignored, however the request was made; a query
+        over `MAX_PHRASES`, `MAX_PREFIXES` or `MAX_WORDS` is a `BadParameter` naming `q`.
         """
+        with self._lock:
+            found = self._recent.get(text, _UNKNOWN)
+            if found is not _UNKNOWN:
+                self._recent.move_to_end(text)
+        if found is _UNKNOWN:
+            try:
+                found = self._parse(text)
+            except BadParameter as error:
+                found = error
+            with self._lock:
+                self._recent[text] = found
+                while len(self._recent) > RECENT_QUERIES:
+                    self._recent.popitem(last=False)
+        if isinstance(found, BadParameter):  # a new one: an exception is not shared
+            raise BadParameter(found.name, found.problem, **found.details)
+        return found  # type: ignore[return-value]
+
+    def _parse(self, text: str) -> ParsedQuery | None:
         text = cut_query(text).translate(_QUOTES).strip()
         if not text:
             return None
@@ -128,7 +172,7 @@ class QueryParser:
             parsed = self._parse_plain(text)
         if parsed is None:
             return None
-        return _describe(parsed, _plain_words(text))
+        return _within_limits(_describe(parsed, _plain_words(text)))
 
     def _parse_syntax(self, text: str) -> query.Query | None:
         if text.count('"') % 2:
@@ -191,4 +235,24 @@ def _describe(q: query.Query, words: tuple[str, ...]) -> ParsedQuery:
             terms.update(leaf.words)
         elif isinstance(leaf, query.Term):
             terms.add(leaf.text)
-    return ParsedQuery(q, frozenset(terms), tuple(dict.fromkeys(prefixes)), words)
+    # What it costs, whatever the fields: every leaf, under NOT too.
+    phrases, prefix_texts, all_words = set(), set(), set()
+    for leaf in [q] if q.is_leaf() else q.leaves():
+        if isinstance(leaf, query.Prefix):
+            prefix_texts.add(leaf.text)
+        elif isinstance(leaf, query.Phrase):
+            phrases.add((tuple(leaf.words), leaf.slop))
+            all_words.update(leaf.words)
+        elif isinstance(leaf, query.Term):
+            all_words.add(leaf.text)
+    return ParsedQuery(q, frozenset(terms), tuple(dict.fromkeys(prefixes)), words,
+                       len(phrases), len(prefix_texts), len(all_words))
+
+
+def _within_limits(parsed: ParsedQuery) -> ParsedQuery:
+    for count, limit, problem in ((parsed.phrases, MAX_PHRASES, "too_many_phrases"),
+                                  (parsed.prefix_count, MAX_PREFIXES, "too_many_prefixes"),
+                                  (parsed.word_count, MAX_WORDS, "too_many_words")):
+        if count > limit:
+            raise BadParameter("q", problem, count=count, limit=limit)
+    return parsed

@@ -31,6 +31,11 @@ PROBLEMS = {
     "date_format": "expected a date as YYYY-MM-DD, got {value!r}",
     "no_such_date": "no such date: {value}",
     "number": "expected a whole number from {low} to {high}",
+    "too_many_phrases": "at most {limit} phrases in one query, this one has {count}",
+    "too_many_prefixes": "at most {limit} prefixes (word*) in one query, this one has {count}",
+    "too_many_words": "at most {limit} different words in one query, this one has {count}",
+    "too_many_expansions": "the prefixes (word*) of this query search {count} words of the "
+                           "index, at most {limit} in all: make them longer or use fewer",
 }
 """What can be wrong with a parameter, in English (the web pages also say it in Russian)."""
 

@@ -77,6 +77,32 @@ class FacetValue:
 
 
 @dataclass(frozen=True)
+class CutPrefix:
+    """A prefix that matched more terms than one may search: its most frequent were."""
+
+    prefix: str
+    terms: int
+    searched: int
+
+
+@dataclass(frozen=True)
+class Partial:
+    """Why results may miss matches: the time budget ran out, or prefixes were cut."""
+
+    stopped: bool
+    budget: float  # seconds a search may take
+    prefixes: tuple[CutPrefix, ...] = ()
+
+    def as_json(self) -> dict:
+        return {
+            "stopped": self.stopped,
+            "budget_seconds": self.budget,
+            "prefixes": [{"prefix": f"{c.prefix}*", "terms": c.terms, "searched": c.searched}
+                         for c in self.prefixes],
+        }
+
+
+@dataclass(frozen=True)
 class SearchResults:
     request: SearchRequest
     total: int
@@ -86,6 +112,7 @@ class SearchResults:
     # Facet counts with that facet's own filter left out: the values a user can add
     # to the selection (a second agency), which the filtered `facets` no longer show.
     choices: dict[str, list[FacetValue]] = field(default_factory=dict)
+    partial: Partial | None = None  # None: every match was found
 
     @property
     def pages(self) -> int:
@@ -107,6 +134,7 @@ class SearchResults:
                 for name, values in self.facets.items()
             },
             "suggestion": self.suggestion,
+            "partial": None if self.partial is None else self.partial.as_json(),
         }
 
 
@@ -127,6 +155,7 @@ def release_as_json(
         "url": release.url,
         "urls": list(release.urls),
         "category": release.category,
-        "source": str(release.where) if release.where else None,
+        "source": release.where.public if release.where else None,
+        "incomplete": release.incomplete,
         "translations": [translation.as_json() for translation in translations],
     }

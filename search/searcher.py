@@ -6,10 +6,17 @@ sorting run over per-document arrays (`search.columns`), so a results page costs
 operations, not a Python step per matching document. One `Searcher` is shared by all
 threads of a server: each thread keeps its own Whoosh searcher and moves to the newest
 index generation by itself.
+
+No search can hold the server (README, "Limits"): each evaluation stops after
+`SEARCH_BUDGET` seconds with the matches found so far, marked partial, and costly queries
+(phrases, prefixes, many words) run `COSTLY_AT_ONCE` at a time with at most
+`COSTLY_WAITING` waiting, so that the other threads stay free for everyone else; one more
+is refused with `SearchBusy` instead of queueing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import heapq
 import math
@@ -31,7 +38,7 @@ from search.columns import FACETS, ColumnCache, Columns
 from search.evaluate import Evaluation, Evaluator, PostingsCache
 from search.query import ParsedQuery, QueryParser
 from search.request import LANGS, SearchRequest
-from search.results import Hit, SearchResults, Translation
+from search.results import Hit, Partial, SearchResults, Translation
 from search.snippets import snippet
 from search.spelling import Lexicon, suggest
 
@@ -40,6 +47,50 @@ SIMILAR_TERMS = 12  # the most distinctive words of a release that "similar" loo
 SCORE_DECIMALS = 5  # scores equal to this many decimals are ties, broken by date and id
 EVALUATION_CACHE_BYTES = 128 * 2**20
 WARM_UP_RELEASES = 2000
+SEARCH_BUDGET = 0.5  # seconds one query's evaluation may take; then it stops, partial
+COSTLY_AT_ONCE = 1  # costly queries evaluated at the same time (of the server's 8 threads)
+COSTLY_WAITING = 2  # costly queries that may wait for a turn; one more is refused
+COSTLY_WAIT = 2 * SEARCH_BUDGET  # the longest a costly query waits for its turn
+
+
+class SearchBusy(Exception):
+    """Too many costly searches at once: this one was refused, try again shortly."""
+
+
+class SearchTooLong(Exception):
+    """An export or feed of a search that ran out of time: a file must not silently miss
+    matches (a page says it is partial; a file cannot), so it is refused instead."""
+
+
+class _CostlyTurns:
+    """Turns for costly evaluations: `at_once` run, `waiting` may wait `wait` seconds for
+    a turn, any more are refused at once (a waiting request holds a server thread)."""
+
+    def __init__(self, at_once: int, waiting: int, wait: float) -> None:
+        self.at_once, self.waiting, self.wait = at_once, waiting, wait
+        self._condition = threading.Condition()
+        self._running = 0
+        self._queued = 0
+
+    def __enter__(self) -> None:
+        with self._condition:
+            if self._running >= self.at_once:
+                if self._queued >= self.waiting:
+                    raise SearchBusy
+                self._queued += 1
+                try:
+                    if not self._condition.wait_for(
+                        lambda: self._running < self.at_once, timeout=self.wait
+                    ):
+                        raise SearchBusy
+                finally:
+                    self._queued -= 1
+            self._running += 1
+
+    def __exit__(self, *_: object) -> None:
+        with self._condition:
+            self._running -= 1
+            self._condition.notify()
 
 
 class _Local(threading.local):
@@ -50,7 +101,9 @@ class _Local(threading.local):
 class Searcher:
     """Searches one index directory; thread-safe; follows new commits of the index."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, time_budget: bool = True) -> None:
+        """`time_budget`: stop each evaluation after `SEARCH_BUDGET` seconds, as a server
+        must; the command line, with nobody else to serve, gives every search its time."""
         self.index_dir = Path(index_dir)
         self._ix = open_index(self.index_dir)
         self._parser = QueryParser(self._ix.schema)
@@ -58,7 +111,7 @@ class Searcher:
         self._columns = ColumnCache()
         self._lexicon = Lexicon()
         self._postings = PostingsCache()
-        self._evaluations = _Evaluations(self._postings)
+        self._evaluations = _Evaluations(self._postings, time_budget)
         self._newest = -1  # the newest index generation any thread has answered from
         self._newest_lock = threading.Lock()
 
@@ -204,14 +257,18 @@ class Searcher:
             for docnum, versions in zip(shown, columns.translations(shown), strict=True)
         ]
         suggestion = None
-        if parsed is not None and len(docnums) < 3:
+        partial = _partial(evaluation)
+        if parsed is not None and len(docnums) < 3 and not (partial and partial.stopped):
             # Counted within the filters: a respelling is offered only if it finds more
             # of what the user is looking at (`Dosayev` in `agency=economy` finds nothing).
-            suggestion = suggest(
-                searcher, self._lexicon, self._parser, parsed, request.q,
-                lambda q: int((self._matching(searcher, q, columns) & allowed).sum()),
-            )
-        return SearchResults(request, len(docnums), page, facets, suggestion, choices)
+            try:
+                suggestion = suggest(
+                    searcher, self._lexicon, self._parser, parsed, request.q,
+                    lambda q: int((self._matching(searcher, q, columns) & allowed).sum()),
+                )
+            except SearchBusy:  # the results stand; only the suggestion waits for a quieter time
+                suggestion = None
+        return SearchResults(request, len(docnums), page, facets, suggestion, choices, partial)
 
     def _matching(
         self, searcher: WhooshSearcher, parsed: ParsedQuery | None, columns: Columns
@@ -234,6 +291,8 @@ class Searcher:
         try:
             columns = self._columns_for(snapshot)
             evaluation = self._evaluations.get(snapshot, columns, parsed)
+            if evaluation is not None and evaluation.stopped:
+                raise SearchTooLong
             matched = _matched(columns, evaluation)
             docnums = np.flatnonzero(matched & columns.mask(request))
             wanted = len(docnums) if limit is None else min(limit, len(docnums))
@@ -269,6 +328,12 @@ class Searcher:
             return values
 
         return self._retrying(read)
+
+
+def _partial(evaluation: Evaluation | None) -> Partial | None:
+    if evaluation is None or not (evaluation.stopped or evaluation.cut_prefixes):
+        return None
+    return Partial(evaluation.stopped, SEARCH_BUDGET, evaluation.cut_prefixes)
 
 
 def _matched(columns: Columns, evaluation: Evaluation | None) -> np.ndarray:
@@ -307,9 +372,14 @@ class _Evaluations:
     and sorting are applied afterwards, so they all share one evaluation. Bounded by the
     memory the arrays take (about 5 bytes per document each)."""
 
-    def __init__(self, postings: PostingsCache, max_bytes: int = EVALUATION_CACHE_BYTES) -> None:
+    def __init__(
+        self, postings: PostingsCache, time_budget: bool = True,
+        max_bytes: int = EVALUATION_CACHE_BYTES,
+    ) -> None:
         self.postings = postings
+        self.time_budget = time_budget
         self.max_bytes = max_bytes
+        self.costly = _CostlyTurns(COSTLY_AT_ONCE, COSTLY_WAITING, COSTLY_WAIT)
         self._lock = threading.Lock()
         self._cached: OrderedDict[tuple[int, str], Evaluation] = OrderedDict()
 
@@ -323,9 +393,13 @@ class _Evaluations:
             if key in self._cached:
                 self._cached.move_to_end(key)
                 return self._cached[key]
-        evaluation = Evaluator(searcher, columns, self.postings).evaluate(parsed.query)
+        with self.costly if parsed.costly else contextlib.nullcontext():
+            budget = SEARCH_BUDGET if self.time_budget else None
+            evaluation = Evaluator(searcher, columns, self.postings, budget).evaluate(parsed.query)
         evaluation.mask.flags.writeable = False  # shared between threads from now on
         evaluation.score.flags.writeable = False
+        if evaluation.stopped:  # not kept: on a quieter server it may finish
+            return evaluation
         entries = max(1, self.max_bytes // max(1, columns.size * 5))
         with self._lock:
             self._cached[key] = evaluation
@@ -412,5 +486,6 @@ def _release(fields: dict) -> Release:
         urls=tuple(fields.get("urls") or ()),
         category=fields.get("category") or None,
         where=_location(fields.get("where")),
+        incomplete=bool(fields.get("incomplete")),
     )
 

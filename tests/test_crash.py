@@ -373,3 +373,47 @@ def test_a_live_lock_is_never_taken_and_a_dead_ones_is_reported(tmp_path):
     assert messages[0] == f"{ix}: {INTERRUPTED}"
     assert sum(summary.added.values()) == 1
     assert _lock_note(ix) == ""
+
+
+# -- killed in the final merge ----------------------------------------------------------------
+
+# `govpress index` in a process that SIGKILLs itself when Whoosh starts a merge: a run
+# killed during its final merge (the batches before it were committed unmerged).
+_KILLED_IN_MERGE = """
+import os, signal, sys
+import whoosh.writing
+def die(writer, segments):
+    os.kill(os.getpid(), signal.SIGKILL)
+whoosh.writing.MERGE_SMALL = die
+from webui.cli import main
+sys.exit(main(["index", *sys.argv[1:]]))
+"""
+
+
+def _segments(index_dir: Path) -> int:
+    return len(TOC.read(FileStorage(str(index_dir)), INDEX_NAME).segments)
+
+
+def test_a_run_killed_in_its_final_merge_is_merged_by_the_next_even_if_nothing_changed(
+        corpus, tmp_path):
+    listing = sorted(corpus.glob("*.txt"))[0]  # 100 releases
+    # Whoosh merges segments only when they are small for their number: 20 of 5 releases.
+    args = [str(listing), "--commit-every", "5", "--jobs", "1", "--wait", "0"]
+    index_paths([listing], tmp_path / "reference", commit_every=5, jobs=1)
+    merged = _segments(tmp_path / "reference")
+    ix = tmp_path / "ix"
+    killed = subprocess.run([sys.executable, "-c", _KILLED_IN_MERGE, *args, "--index-dir",
+                             str(ix)], capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    assert _check_index(ix, 100, 5) == 100  # every batch was committed, unmerged
+    assert _segments(ix) == 20 > merged
+    rerun = Run(tmp_path, *args, "--index-dir", str(ix))
+    code, out, err = rerun.finish()
+    assert code == 0, err
+    assert "0 added, 0 updated, 100 unchanged, 0 skipped" in out + err
+    assert _segments(ix) == merged
+    assert "the last run was interrupted before its final merge" in err
+    assert _check_index(ix, 100, 5) == 100
+    again = Run(tmp_path, *args, "--index-dir", str(ix))
+    code, out, err = again.finish()
+    assert code == 0 and "final merge" not in err  # merged once, then never again

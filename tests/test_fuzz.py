@@ -80,7 +80,8 @@ def listings(draw: st.DrawFn) -> str:
 def file_bytes(draw: st.DrawFn) -> bytes:
     """A listing as it may reach the disk: any encoding, mixed encodings, random bytes."""
     text = draw(listings())
-    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1251", "utf-16", "mixed"]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1251", "utf-16", "utf-16-le",
+                                     "utf-16-be", "mixed"]))
     if encoding == "mixed":
         half = len(text) // 2
         data = text[:half].encode() + text[half:].encode("cp1251", "replace")
@@ -147,8 +148,16 @@ def jsonl_texts(draw: st.DrawFn) -> str:
     lines = []
     for record in draw(st.lists(_record, max_size=8)):
         line = json.dumps(record, ensure_ascii=draw(st.booleans()))
-        mutation = draw(st.sampled_from(["none", "none", "truncate", "garbage", "array"]))
-        if mutation == "truncate":
+        mutation = draw(st.sampled_from(["none", "none", "truncate", "garbage", "array",
+                                         "surrogate", "long number", "deep"]))
+        if mutation == "surrogate":  # a lone surrogate escape in any string
+            line = line.replace('"', '"\\ud800', draw(st.integers(1, 4)))
+        elif mutation == "long number":  # past Python's 4,300-digit conversion limit
+            line = line.replace("{", '{"n": ' + "9" * draw(st.integers(4000, 6000)) + ", ", 1)
+        elif mutation == "deep":
+            depth = draw(st.integers(1, 100_000))
+            line = line.replace("{", '{"x": ' + "[" * depth + "]" * depth + ", ", 1)
+        elif mutation == "truncate":
             line = line[: draw(st.integers(0, len(line)))]
         elif mutation == "garbage":
             line += draw(st.text(max_size=5))

@@ -6,9 +6,11 @@ import datetime as dt
 import json
 
 from indexer.jsonl import parse_jsonl
-from indexer.listing import ParseResult
+from indexer.listing import ParseResult, plausible_range
 from indexer.release import Location, RawRelease, Skipped
 
+_EARLIEST, _LATEST = plausible_range()
+PLAUSIBLE = f"{_EARLIEST:%d.%m.%Y}–{_LATEST:%d.%m.%Y} (from 2000 to a year after today)"
 URL = "https://www.gov.kz/memleket/entities/economy/press/news/details/949460?lang=en"
 
 
@@ -100,10 +102,12 @@ def test_bad_lines_are_skipped_with_reasons_and_the_rest_is_read():
         record(urls=["https://example.kz", 7]),
         record(agency=["economy"]),
         record(date=20250304),
+        record(date="9999-12-31"),
+        record(date="01.01.0001"),
         record(date="2025-03-06"),
     ]
     result = parse_jsonl("\n".join(lines), "r.jsonl")
-    assert [r.where.line for r in result.releases] == [1, 13]
+    assert [r.where.line for r in result.releases] == [1, 15]
     assert reasons(result) == [
         (2, "invalid JSON: Expecting value at column 29"),
         (3, "expected a JSON object, got an array"),
@@ -116,6 +120,8 @@ def test_bad_lines_are_skipped_with_reasons_and_the_rest_is_read():
         (10, "field 'urls' must be a list of strings"),
         (11, "field 'agency' must be a string, got an array"),
         (12, "field 'date' must be a string, got a number"),
+        (13, f"date 9999-12-31 is outside the plausible range {PLAUSIBLE}"),
+        (14, f"date 01.01.0001 is outside the plausible range {PLAUSIBLE}"),
     ]
     assert result.skipped[0] == Skipped(
         Location("r.jsonl", 2), "invalid JSON: Expecting value at column 29"
@@ -129,3 +135,32 @@ def test_unknown_fields_are_ignored():
 
 def test_empty_text():
     assert parse_jsonl("", "r.jsonl") == ParseResult()
+
+
+HOSTILE_LINES = [
+    '{"title": "\\ud800", "date": "2025-03-04"}',
+    '{"title": "T", "date": "2025-03-04", "urls": ["https://a.kz", "\\udfff"]}',
+    '{"title": "T", "date": "2025-03-04", "views": ' + "7" * 5000 + "}",
+    "[" * 100_000 + "]" * 100_000,
+    '{"title": "T", "date": "2025-03-04", "x": ' + "{\"a\": " * 50_000 + "1" + "}" * 50_001,
+]
+
+
+def test_hostile_lines_are_skipped_with_their_line_and_the_rest_is_read():
+    text = "\n".join([record(), *HOSTILE_LINES, record(date="2025-03-06")])
+    result = parse_jsonl(text, "r.jsonl")
+    assert [r.where.line for r in result.releases] == [1, 7]
+    assert reasons(result) == [
+        (2, "field 'title' holds a lone surrogate escape \\ud800, which is not text"),
+        (3, "field 'urls' holds a lone surrogate escape \\udfff, which is not text"),
+        (4, "invalid JSON: Exceeds the limit (4300 digits) for integer string conversion: "
+            "value has 5000 digits"),
+        (5, "invalid JSON: arrays or objects nested too deeply"),
+        (6, "invalid JSON: arrays or objects nested too deeply"),
+    ]
+
+
+def test_a_surrogate_pair_is_a_character_not_a_bad_line():
+    line = '{"title": "Smile \\ud83d\\ude00", "date": "2025-03-04"}'
+    (release,) = parse_jsonl(line, "r.jsonl").releases
+    assert release.title == "Smile \U0001f600"

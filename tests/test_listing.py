@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.listing import MAX_TITLE_CHARS, ParseResult, parse_listing
+from indexer.listing import MAX_TITLE_CHARS, ParseResult, parse_listing, plausible_range
 from indexer.release import Location, Skipped
 
 CORPUS_FILE = Path(__file__).resolve().parent.parent / "corpus" / "000_b09e075d879a1931.txt"
@@ -18,7 +18,8 @@ GOV = "https://www.gov.kz/memleket/entities"
 
 
 def parse(*lines: str) -> ParseResult:
-    return parse_listing("\n".join(lines), "t.txt")
+    """The lines as a file, ending with a line break as files do."""
+    return parse_listing("\n".join(lines) + "\n", "t.txt")
 
 
 def titles(result: ParseResult) -> list[str]:
@@ -213,7 +214,7 @@ def test_date_alone_on_the_line_after_the_title():
     )
 
 
-def test_all_caps_punctuated_long_and_junk_titles_are_kept():
+def test_all_caps_punctuated_and_long_titles_are_kept_junk_ones_without_body_skipped():
     long_title = "On the approval of the rules " + "and the procedure " * 12 + "of subsidies"
     assert len(long_title) > 200
     result = parse(
@@ -227,15 +228,32 @@ def test_all_caps_punctuated_long_and_junk_titles_are_kept():
         "Source : " + GOV + "/moa/press/news/details/2",
         "502 Bad Gateway 06.03.2025",
         "Source : " + GOV + "/moa/press/news/details/3",
+        "— 07.03.2025",
+        "Body under a dash.Source : " + GOV + "/moa/press/news/details/4",
+        "404 Not Found 08.03.2025",
+        "",
+        "100 trees planted 09.03.2025",
+        "Source : " + GOV + "/moa/press/news/details/5",
+        "Error 503 10.03.2025",
+        "Source : " + GOV + "/moa/press/news/details/6",
+        "10.03.2025",
+        "Source : " + GOV + "/moa/press/news/details/7",
     )
     assert titles(result) == [
         "ALMATY IS OUR COMMON HOME",
         "Why does Almaty need a new Congress Center?",
         long_title,
-        "-",
-        "502 Bad Gateway",
+        "—",  # a body: a release, whatever its title
+        "100 trees planted",
     ]
-    assert all(r.body == "" for r in result.releases)
+    assert [r.body == "" for r in result.releases] == [True, True, True, False, True]
+    assert [(s.where.line, s.reason) for s in result.skipped] == [
+        (7, "not a release: the title '-' is only punctuation and no body"),
+        (9, "not a release: the title '502 Bad Gateway' is an error page's and no body"),
+        (13, "not a release: the title '404 Not Found' is an error page's and no body"),
+        (17, "not a release: the title 'Error 503' is an error page's and no body"),
+        (19, "not a release: no title and no body"),
+    ]
     assert result.warnings == []
 
 
@@ -252,6 +270,29 @@ def test_impossible_date_sends_the_release_to_skipped():
     ]
     assert titles(result) == ["Kazakhstan and Croatia are strengthening economic cooperation"]
     assert result.releases[0].where.line == 3
+
+
+def test_dates_outside_the_plausible_range_send_the_release_to_skipped():
+    earliest, latest = plausible_range()
+    too_late = latest + dt.timedelta(days=1)
+    result = parse(
+        "The end of time 31.12.9999", "Body.Source : " + GOV + "/almaty/press/news/details/1",
+        "The beginning 01.01.0001", "Body.Source : " + GOV + "/almaty/press/news/details/2",
+        "Before the portal 31.12.1999", "Body.Source : " + GOV + "/almaty/press/news/details/3",
+        f"Next year but one {too_late:%d.%m.%Y}",
+        "Body.Source : " + GOV + "/almaty/press/news/details/4",
+        "The first day 01.01.2000", "Body.Source : " + GOV + "/almaty/press/news/details/5",
+        f"The last day {latest:%d.%m.%Y}", "Body.Source : " + GOV + "/almaty/press/news/details/6",
+    )
+    assert (earliest, latest.year) == (dt.date(2000, 1, 1), dt.date.today().year + 1)
+    assert titles(result) == ["The first day", "The last day"]
+    span = f"{earliest:%d.%m.%Y}–{latest:%d.%m.%Y} (from 2000 to a year after today)"
+    assert [(s.where.line, s.reason) for s in result.skipped] == [
+        (1, f"date 31.12.9999 in the title line is outside the plausible range {span}"),
+        (3, f"date 01.01.0001 in the title line is outside the plausible range {span}"),
+        (5, f"date 31.12.1999 in the title line is outside the plausible range {span}"),
+        (7, f"date {too_late:%d.%m.%Y} in the title line is outside the plausible range {span}"),
+    ]
 
 
 def test_a_block_without_a_dated_title_but_with_a_source_is_skipped():
@@ -419,6 +460,62 @@ def test_releases_separated_by_blank_lines_by_nothing_or_mixed():
     assert [r.where.line for r in parse(*mixed).releases] == [1, 4, 6]
 
 
+# --- the page of a single release (issue 12) -------------------------------------------
+
+SINGLE_RELEASE_PAGE = (
+    "Enbekshi QazaQ",
+    "Economics",
+    "Almaty akimat summed up the results of the heating season",
+    "09.02.2025 13:46:43 572",
+    "The heating season in Almaty ended on schedule.",
+    "More than 2,000 apartment buildings were connected to heat on time.",
+    "",
+    "The akim thanked the utility workers 09.02.2025",
+    "Source : " + GOV + "/almaty/press/news/details/951111?lang=en",
+)
+
+
+def test_single_release_page_with_date_time_and_views_and_a_body_of_several_lines():
+    result = parse(*SINGLE_RELEASE_PAGE)
+    assert result.skipped == [] and result.warnings == []
+    (release,) = result.releases
+    assert release.title == "Almaty akimat summed up the results of the heating season"
+    assert release.date == dt.date(2025, 2, 9)
+    assert release.body.split("\n") == [
+        "The heating season in Almaty ended on schedule.",
+        "More than 2,000 apartment buildings were connected to heat on time.",
+        "The akim thanked the utility workers 09.02.2025",
+    ]
+    assert release.source_url == GOV + "/almaty/press/news/details/951111?lang=en"
+    assert (release.category, release.where.line, release.incomplete) == ("Economics", 3, False)
+
+
+def test_date_lines_with_a_time_with_or_without_views_and_seconds():
+    for date_line in ("09.02.2025 13:46:43 572", "09.02.2025 13:46", "09.02.2025 9:05:00",
+                      "09.02.2025 0"):
+        result = parse("Heating season results", date_line, "Body.",
+                       "Source : " + GOV + "/almaty/press/news/details/951111")
+        assert [(r.title, r.date, r.body) for r in result.releases] \
+            == [("Heating season results", dt.date(2025, 2, 9), "Body.")], date_line
+    # A date line inside a body is body text, as a date alone is.
+    result = parse(*ECONOMY_RELEASE[:1], "Held on", "09.02.2025 13:46:43 572",
+                   "Source : " + GOV + "/economy/press/news/details/949460")
+    assert result.releases[0].body == "Held on\n09.02.2025 13:46:43 572"
+
+
+def test_single_release_pages_one_after_another():
+    second = [line.replace("heating", "sowing").replace("951111", "951112")
+              for line in SINGLE_RELEASE_PAGE[2:]]
+    result = parse(*SINGLE_RELEASE_PAGE, "", *second)
+    assert titles(result) == ["Almaty akimat summed up the results of the heating season",
+                              "Almaty akimat summed up the results of the sowing season"]
+    assert [len(r.body.split("\n")) for r in result.releases] == [3, 3]
+    # A page cut before its source, then the next page.
+    cut = parse(*SINGLE_RELEASE_PAGE[:-1], *second)
+    assert titles(cut) == titles(result)
+    assert [r.incomplete for r in cut.releases] == [True, False]
+
+
 # --- missing and cut-off sources ------------------------------------------------------
 
 
@@ -436,6 +533,56 @@ def test_release_without_source_before_the_next_title():
         == "The annual meeting of the Coordination Council was held in Astana."
     )
     assert result.warnings == ["t.txt:1: release has no source (cut off before a source line)"]
+
+
+def test_releases_cut_before_their_source_are_marked_incomplete():
+    result = parse(
+        "Kazakhstan's cooperation program with the EBRD supports SMEs 04.03.2025",
+        "The annual meeting was held in Astana.",
+        *ECONOMY_RELEASE,
+        "Meeting with the public 05.03.2025", "The Minister met.Source : htt",
+    )
+    assert [r.incomplete for r in result.releases] == [True, False, True]
+
+
+def test_a_source_label_word_left_at_a_cut_is_dropped():
+    met = "The Minister met the public."
+    for end in (f"{met}Source", f"{met} Source", f"{met}Источник", f"{met} Ақпарат көзі"):
+        result = parse_listing("\n".join([*ECONOMY_RELEASE, "Meeting with the public 05.03.2025",
+                                          end]), "t.txt")
+        assert result.releases[-1].body == "The Minister met the public.", end
+        assert result.releases[-1].incomplete
+    alone = parse(*ECONOMY_RELEASE, "Meeting with the public 05.03.2025", "Source")
+    assert alone.releases[-1].body == ""
+    # Not at a cut, or part of a word: text.
+    kept = parse("Open data 05.03.2025", "The portal is open Source",
+                 "Source : " + GOV + "/economy/press/news/details/949461",
+                 "Open data 06.03.2025", "A new DataSource")
+    assert [r.body for r in kept.releases] == ["The portal is open Source", "A new DataSource"]
+
+
+def test_a_source_address_cut_by_the_end_of_the_file_counts_as_missing():
+    def last(*lines: str) -> tuple[str | None, list[str]]:
+        result = parse_listing("\n".join([*ECONOMY_RELEASE, "Meeting with the public 05.03.2025",
+                                          *lines]), "t.txt")
+        return result.releases[-1].source_url, result.warnings
+
+    details = GOV + "/economy/press/news/details/"
+    cut = "t.txt:3: source URL cut off by the end of the file ({!r}), release kept without one"
+    for url in (details + "9", details + "94946", details + "949460?lang=r", details + "9494600?",
+                GOV + "/economy/press/ne", "https://www.gov.k", "https://www.gov.kz/"):
+        assert last(f"The Minister met.Source : {url}") == (None, [cut.format(url)]), url
+    for url in (details + "949461", details + "95?lang=ru", details + "9494600",
+                "https://primeminister.kz/ru/news/1"):
+        assert last(f"The Minister met.Source : {url}") == (url, []), url
+    # With a line break after it, or followed by more lines, an address is whole.
+    assert last(f"The Minister met.Source : {details}9", "") == (details + "9", [])
+    # The other news numbers of the file set the length; without any, 6 digits.
+    alone = parse_listing(f"Meeting 05.03.2025\nText.Source : {details}94946", "t.txt")
+    assert alone.releases[0].source_url is None and alone.releases[0].incomplete
+    short = parse_listing(f"{ECONOMY_RELEASE[0]}\nText.Source : {details}12\n"
+                          f"Meeting 05.03.2025\nText.Source : {details}13", "t.txt")
+    assert [r.source_url for r in short.releases] == [details + "12", details + "13"]
 
 
 def test_cut_off_source_url_gives_no_url_and_a_warning():
@@ -572,7 +719,7 @@ _title = st.builds(lambda w: f"News {w}".strip(), _words)
 _body = st.lists(_words.filter(bool).map(lambda w: w + "."), max_size=3)
 _release = st.tuples(
     _title,
-    st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)),
+    st.dates(dt.date(2000, 1, 1), dt.date.today()),
     _body,
     st.integers(1, 999999),
     st.sampled_from(["glued", "space", "own line"]),
@@ -599,7 +746,7 @@ def test_rendered_releases_parse_back(releases, newline):
     lines = ["Enbekshi QazaQ", "News"]
     for release in releases:
         render(release, lines)
-    result = parse_listing(newline.join(lines), "p.txt")
+    result = parse_listing(newline.join(lines) + newline, "p.txt")
     assert result.skipped == [] and result.warnings == []
     got = [
         (r.title, r.date, r.body.split("\n") if r.body else [], r.source_url)

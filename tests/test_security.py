@@ -299,3 +299,66 @@ def test_served_pages_carry_the_security_headers_and_no_server_details(served, i
         assert b"Traceback" not in body and b"Werkzeug" not in body
     status, body, _ = _raw(served, "/api/search?q=" + "a" * MAX_URL_BYTES)
     assert status == 414 and b"at most" in body
+
+
+BAD_HOSTS = ["a" * 64 + ".example", "a..b", ".", "..", ".example", "xn--", "xn--zz.example",
+             "a" * 300, "é" * 70 + ".example", "[bad", "[::1", "[nothex]", "[::1]x",
+             "host:99999", "host:abc", "host:-1", "ex ample", "a/b", "a@b", "a\\b", "a,b",
+             "-", "<script>"]
+GOOD_HOSTS = ["127.0.0.1", "127.0.0.1:8000", "localhost", "govpress.example.kz",
+              "[::1]", "[::1]:8000", "пример.рф", "xn--e1afmkfd.xn--p1ai", "a" * 63 + ".kz",
+              "host.example."]
+# Werkzeug's test client cannot itself build a URL on these (waitress sends them on as given).
+CLIENT_CANNOT_SEND = {"xn--", "xn--zz.example", "host:99999"}
+HOST_PATHS = ["/", "/search?q=water", "/static/style.css", "/api/search", "/feed",
+              "/opensearch.xml", "/search.csv", "/agencies", "/nope"]
+
+
+@pytest.fixture(scope="module")
+def cookieless(hostile_index: Path):
+    """A test client that keeps no cookies: its cookie jar parses the Host itself."""
+    return create_app(hostile_index).test_client(use_cookies=False)
+
+
+def _assert_security_headers(headers) -> None:
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("host", [h for h in BAD_HOSTS if h not in CLIENT_CANNOT_SEND])
+def test_an_unusable_host_header_gets_400_never_500(cookieless, host):
+    """An IDNA label over 63 characters or an empty one (`a..b`) failed in every
+    `url_for`, the error page's own included: HTTP 500 without security headers."""
+    for path in HOST_PATHS:
+        response = cookieless.get(path, headers={"Host": host})
+        assert response.status_code == 400, (host, path, response.status_code)
+        _assert_security_headers(response.headers)
+        if path.startswith("/api/"):
+            assert response.get_json()["error"]["parameter"] == "Host"
+        else:
+            assert "Host" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("host", GOOD_HOSTS)
+def test_a_valid_host_header_gets_the_page(cookieless, host):
+    for path in HOST_PATHS:
+        response = cookieless.get(path, headers={"Host": host})
+        assert response.status_code == (404 if path == "/nope" else 200), (host, path)
+        _assert_security_headers(response.headers)
+
+
+def test_hosts_through_waitress_get_a_page_or_a_400(served):
+    for host in [*BAD_HOSTS, *GOOD_HOSTS]:
+        encoded = host.encode("utf-8")
+        for path in ("/", "/static/style.css", "/api/search"):
+            with socket.create_connection(("127.0.0.1", served), timeout=30) as sock:
+                sock.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: " + encoded
+                             + b"\r\nConnection: close\r\n\r\n")
+                answer = b""
+                while chunk := sock.recv(65536):
+                    answer += chunk
+            status = int(answer.split(b" ", 2)[1])
+            assert status in (200, 400), (host, path, answer[:300])
+            assert b"Content-Security-Policy: " in answer.split(b"\r\n\r\n")[0], (host, path)
+            assert b"Traceback" not in answer

@@ -7,6 +7,9 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
+import re
+import resource
+import shlex
 import shutil
 import socket
 import subprocess
@@ -108,6 +111,67 @@ def test_limits_answer_with_their_own_status_through_waitress(server):
     connection.request("POST", "/api/search", body=b"x" * 100_000)
     assert connection.getresponse().status == 413
     connection.close()
+
+
+IDLE_CONNECTIONS = 500
+
+
+def _allow_sockets(count: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < count:
+        wanted = count if hard == resource.RLIM_INFINITY else min(count, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+def test_idle_and_slow_connections_do_not_keep_anyone_waiting(server):
+    """500 connections that send nothing or half a request (slowloris): a normal request
+    is still answered at once, where waitress's default limit of 100 connections left it
+    in the listen queue until the idle ones timed out (120 s)."""
+    port, _, _ = server
+    _allow_sockets(IDLE_CONNECTIONS + 200)
+    idle: list[socket.socket] = []
+    try:
+        for number in range(IDLE_CONNECTIONS):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            if number % 5 == 0:
+                sock.sendall(b"GET /search?q=slow HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            idle.append(sock)
+        time.sleep(0.5)  # the server has them all by now
+        status, body = _get(port, "/api/search?per_page=1", timeout=1)
+        assert status == 200 and json.loads(body)["total"] >= CORPUS_RELEASES
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def _readme_curl_commands() -> list[str]:
+    """Every `curl` command of the README's shell examples, continuation lines joined."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", readme, re.S):
+        for command in block.replace("\\\n", " ").splitlines():
+            if command.startswith("curl "):
+                commands.append(command)
+    return commands
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def test_the_readme_curl_examples_work_as_written(server, tmp_path: Path):
+    """Raw Cyrillic in the address (`?q=жилье`) got "400 Bad URI" from waitress."""
+    port, _, _ = server
+    commands = _readme_curl_commands()
+    assert len(commands) >= 6 and any("жилье" in command for command in commands)
+    for command in commands:
+        argv = shlex.split(command.replace("http://127.0.0.1:8000", f"http://127.0.0.1:{port}"))
+        done = subprocess.run([*argv, "--fail", "--silent", "--show-error"], cwd=tmp_path,
+                              capture_output=True, timeout=60)
+        assert done.returncode == 0, (command, done.stderr)
+    # curl -J takes the ASCII fallback of the file name
+    assert (tmp_path / "govpress-zhile-economy-2025-03-01-2025-03-31.csv").exists()
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    raw.sendall("GET /api/search?q=жилье HTTP/1.0\r\n\r\n".encode())
+    assert raw.recv(100).startswith(b"HTTP/1.0 400")  # why the README encodes it
+    raw.close()
 
 
 def test_serving_while_indexing_never_fails_and_shows_new_releases(server):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -110,10 +111,12 @@ def test_bytes_that_are_neither_utf8_nor_cp1251(tmp_path):
     "content",
     [
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00",
-        b"Title 04.03.2025\nbody\x00\n",
         bytes(range(1, 9)) * 100,
+        random.Random(7).randbytes(30_000),
+        RUSSIAN_LISTING.encode() * 100 + random.Random(7).randbytes(300_000),
+        b"\x7fELF\x02\x01\x01" + bytes(9) + RUSSIAN_LISTING.encode() * 300 + bytes(40_000),
     ],
-    ids=["png", "nul-in-text", "control-bytes"],
+    ids=["png", "control-bytes", "random", "text-then-random", "executable"],
 )
 def test_binary_files_are_skipped(tmp_path, content):
     path = write(tmp_path / "image.txt", content)
@@ -184,3 +187,103 @@ def test_locations_and_warnings_name_the_path(tmp_path):
         f"{path}:1: 1 line of text before the first release, ignored: 'Stray line'",
         f"{path}:5: release has no source (cut off before a source line)",
     ]
+
+
+# --- decided by content, wherever a byte is (issue 14) ----------------------------------
+
+
+@pytest.mark.parametrize("at", [0, 40, 9_000, 60_000])
+def test_a_stray_nul_byte_is_removed_wherever_it_is(tmp_path, at):
+    listing = (RUSSIAN_LISTING * 400).encode()
+    at = listing.index(b" ", at) + 1  # between two words
+    path = write(tmp_path / "nul.txt", listing[:at] + b"\x00" + listing[at:])
+    read = read_corpus_file(path)
+    line = listing[:at].count(b"\n") + 1
+    assert read.problems == [f"{path}: NUL bytes removed from line {line}"]
+    assert len(read.result.releases) == 400
+    assert all("\x00" not in r.title + r.body for r in read.result.releases)
+    clean = read_corpus_file(write(tmp_path / "clean.txt", listing)).result
+    assert [(r.title, r.body) for r in read.result.releases] \
+        == [(r.title, r.body) for r in clean.releases]
+
+
+@pytest.mark.parametrize(("codec", "order"), [("utf-16-le", "little"), ("utf-16-be", "big")])
+@pytest.mark.parametrize("name", ["russian", "the bundled corpus"])
+def test_utf16_without_a_byte_order_mark_is_recognised_by_its_zero_bytes(tmp_path, codec,
+                                                                          order, name):
+    text = RUSSIAN_LISTING if name == "russian" else (
+        CORPUS / "000_b09e075d879a1931.txt").read_text(encoding="utf-8")
+    path = write(tmp_path / "notepad.txt", text.encode(codec))
+    read = read_corpus_file(path)
+    assert read.problems == [f"{path}: not UTF-8, read as UTF-16 ({order}-endian, "
+                             "no byte order mark)"]
+    utf8 = read_corpus_file(write(tmp_path / "utf8.txt", text)).result
+    assert [(r.title, r.body, r.date, r.source_url) for r in read.result.releases] \
+        == [(r.title, r.body, r.date, r.source_url) for r in utf8.releases]
+    assert len(utf8.releases) == (1 if name == "russian" else 20)
+
+
+def test_a_file_mixing_utf8_and_cp1251_is_decoded_line_by_line(tmp_path):
+    cp1251_release = ("Аким Алматы встретился с жителями 14.03.2025\n"
+                      "Встреча прошла в акимате.Источник : "
+                      f"{GOV}/almaty/press/news/details/960001\n")
+    data = (RUSSIAN_LISTING.encode() + cp1251_release.encode("cp1251")
+            + RUSSIAN_LISTING.replace("954900", "954901").replace("12.03", "13.03").encode())
+    path = write(tmp_path / "mixed.txt", data)
+    read = read_corpus_file(path)
+    assert read.problems == [
+        f"{path}: lines 4–5 not UTF-8, read as cp1251 (the other lines are UTF-8)"
+    ]
+    first, second, third = read.result.releases
+    assert first.title == third.title == "Олжас Бектенов провел совещание по развитию экономики"
+    assert second.title == "Аким Алматы встретился с жителями"
+    assert second.body == "Встреча прошла в акимате."
+    assert third.category == "Новости" and third.where.line == 7
+
+
+# --- symbolic links -----------------------------------------------------------------------
+
+
+def test_symbolic_link_loops_are_reported_and_the_rest_is_read(tmp_path):
+    corpus = tmp_path / "corpus"
+    good = write(corpus / "good.txt", RUSSIAN_LISTING)
+    (corpus / "a.txt").symlink_to("b.txt")
+    (corpus / "b.txt").symlink_to("a.txt")
+    (corpus / "self.txt").symlink_to("self.txt")
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "up").symlink_to("..")
+    (corpus / "gone.txt").symlink_to("missing.txt")
+    elsewhere = write(tmp_path / "elsewhere" / "linked.txt", RUSSIAN_LISTING)
+    (corpus / "linked").symlink_to(elsewhere.parent)
+    found = list(iter_corpus_files([corpus]))
+    assert [p.relative_to(corpus).as_posix() for p in found] == [
+        "a.txt", "b.txt", "gone.txt", "good.txt", "linked/linked.txt", "self.txt", "sub/up"]
+    problems = {p.name: read_corpus_file(p).problems for p in found}
+    assert problems == {
+        "a.txt": [f"{corpus / 'a.txt'}: symbolic link loop, skipped"],
+        "b.txt": [f"{corpus / 'b.txt'}: symbolic link loop, skipped"],
+        "gone.txt": [f"{corpus / 'gone.txt'}: broken symbolic link (to missing.txt), skipped"],
+        "good.txt": [], "linked.txt": [],
+        "self.txt": [f"{corpus / 'self.txt'}: symbolic link loop, skipped"],
+        "up": [f"{corpus / 'sub' / 'up'}: symbolic link loop (points back to {corpus}), "
+               "skipped"],
+    }
+    assert read_corpus_file(good).result.releases
+    # Named on the command line, a loop is given (and reported), not taken for a missing file.
+    assert list(iter_corpus_files([corpus / "self.txt", corpus / "sub" / "up"])) \
+        == [corpus / "self.txt", corpus / "sub" / "up"]
+
+
+def test_folders_linked_to_each_other_are_walked_once(tmp_path):
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    write(corpus / "a" / "one.txt", RUSSIAN_LISTING)
+    write(corpus / "b" / "two.txt", RUSSIAN_LISTING)
+    (corpus / "a" / "to-b").symlink_to(corpus / "b")
+    (corpus / "b" / "to-a").symlink_to(corpus / "a")
+    write(outside / "x" / "three.txt", RUSSIAN_LISTING)
+    write(outside / "y" / "four.txt", RUSSIAN_LISTING)
+    (outside / "x" / "to-y").symlink_to(outside / "y")
+    (outside / "y" / "to-x").symlink_to(outside / "x")
+    (corpus / "c").symlink_to(outside / "x")
+    found = [p.relative_to(corpus).as_posix() for p in iter_corpus_files([corpus])]
+    assert found == ["a/one.txt", "b/two.txt", "c/three.txt", "c/to-y/four.txt"]

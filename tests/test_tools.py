@@ -234,6 +234,22 @@ def test_csv_cells_that_spreadsheets_would_run_are_defused(months_index: Path) -
     assert csv_cell("\tcmd") == "'\tcmd" and csv_cell("a=b") == "a=b" and csv_cell("") == ""
 
 
+
+@pytest.mark.parametrize("invisible", [
+    "\ufeff", "\u2060", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a",
+    "\u202e", "\u2066", "\u2069", "\u00a0", " ", "\u3000", "\n", "\ufeff\u200b\u2060 ",
+])
+def test_csv_formulas_behind_invisible_characters_are_defused(invisible: str) -> None:
+    """A reader sees `=HYPERLINK(…)` and some spreadsheets skip what comes before it."""
+    title = f"{invisible}=HYPERLINK(\"http://evil.example\",\"click\")"
+    release = Release(id="x-1-en", title=title, body=f"{invisible}+1", date=dt.date(2025, 1, 1),
+                      agency="economy", agency_name_ru="", agency_name_en="", lang="en",
+                      url=None)
+    row = read_csv("".join(csv_chunks([release], "en", body=True)).encode())[0]
+    assert row["title"] == "'" + title and row["body"] == f"'{invisible}+1"
+    assert csv_cell(f"{invisible}plain") == f"{invisible}plain"
+    assert csv_cell(invisible) == invisible
+
 def test_csv_streams_in_chunks() -> None:
     release = Release(id="x-1-en", title="T", body="", date=dt.date(2025, 1, 1),
                       agency="economy", agency_name_ru="", agency_name_en="", lang="en",
@@ -502,3 +518,51 @@ def test_cli_export_bad_usage(capsys: pytest.CaptureFixture[str], corpus_index: 
                               argv: list[str], message: str) -> None:
     code, out, err = run(capsys, "export", *argv, "--index-dir", str(corpus_index))
     assert code == 2 and out == "" and message in err and len(err.splitlines()) == 1
+
+
+# -- a timeline over any span ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ages_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Releases dated 01.01.0001, 2000, 2025 and 31.12.9999, as an index built before dates
+    were checked holds them (the indexer refuses such dates now)."""
+    from indexer.indexing import digest, document
+    from indexer.storage import open_or_create_index
+
+    ix = open_or_create_index(tmp_path_factory.mktemp("ages") / "ix")
+    writer = ix.writer()
+    for number, date in enumerate([dt.date(1, 1, 1), dt.date(2000, 6, 1), dt.date(2025, 3, 4),
+                                   dt.date(2025, 3, 5), dt.date(9999, 12, 31)]):
+        release = Release(id=f"economy-{number}-en", title=f"Ages release {number}",
+                          body="Investment.", date=date, agency="economy",
+                          agency_name_ru="", agency_name_en="", lang="en", url=None)
+        writer.add_document(**document(release, digest(release)))
+    writer.commit()
+    return Path(ix.storage.folder)
+
+
+def test_timeline_bars_are_bounded_whatever_the_span(ages_index: Path) -> None:
+    from search.export import MAX_BARS
+
+    searcher = Searcher(ages_index)
+    line = timeline(searcher, SearchRequest())
+    assert line.granularity == "year" and len(line.bars) <= MAX_BARS
+    assert (line.bars[0].start, line.bars[-1].end) == (dt.date(1, 1, 1), dt.date(9999, 12, 31))
+    assert [(b.label, b.count) for b in line.bars if b.count] \
+        == [("0001–0042", 1), ("1975–2016", 1), ("2017–2058", 2), ("9997–9999", 1)]
+    assert timeline(searcher, SearchRequest(), searcher.search(SearchRequest()).facets["month"]) \
+        == line
+    modern = timeline(searcher, SearchRequest.from_params({"from": ["2000-03-01"]}))
+    assert modern.granularity == "year"  # 2000–9999 is still too long for months
+    recent = timeline(searcher, SearchRequest.from_params({"from": ["2000-03-01"],
+                                                           "to": ["2026-12-31"]}))
+    assert recent.granularity == "year"
+    assert [(b.label, b.count) for b in recent.bars if b.count] == [("2000", 1), ("2025", 2)]
+    assert recent.bars[0].start == dt.date(2000, 3, 1)  # never wider than the filter
+    html = create_app(ages_index).test_client().get("/search?ui=en").get_data(as_text=True)
+    links = list(_svg(html).iter("a"))
+    assert len(links) == 4
+    assert links[0].find("title").text == "0001–0042: 1 release"
+    assert params_of(links[2].get("href") or "") == {"from": "2017-01-01", "to": "2058-12-31",
+                                                     "ui": "en"}

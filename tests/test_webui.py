@@ -371,7 +371,9 @@ def test_api_search_is_exactly_the_search_results_json(
     response = client.get("/api/search?q=Almaty&per_page=5&ui=en")
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = response.get_json()
-    assert list(body) == ["query", "total", "page", "per_page", "hits", "facets", "suggestion"]
+    assert list(body) == ["query", "total", "page", "per_page", "hits", "facets", "suggestion",
+                          "partial"]
+    assert body["partial"] is None
     assert set(body["facets"]) == {"agency", "lang", "month"}
     for values in body["facets"].values():
         for value in values:

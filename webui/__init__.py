@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from flask import Flask, abort, current_app, g, request
+from werkzeug.exceptions import BadHost
 from werkzeug.wrappers import Response
 
 from indexer.locations import default_index_dir
@@ -19,6 +20,7 @@ from indexer.release import Release
 from search.export import EXPORT_LIMIT
 from search.request import BadParameter
 from search.searcher import Searcher
+from webui.hosts import BAD_HOST, HostCheck
 from webui.i18n import DEFAULT_UI, UI_LANGUAGES
 
 CONTENT_SECURITY_POLICY = (
@@ -114,6 +116,12 @@ def create_app(index_dir: Path | None = None, searcher: Searcher | None = None) 
     app.register_blueprint(api.bp)
     app.register_blueprint(tools.bp)
     errors.register(app)
+    app.wsgi_app = HostCheck(app.wsgi_app)  # type: ignore[method-assign]
+
+    @app.before_request
+    def refuse_bad_host() -> None:
+        if request.environ.get(BAD_HOST):
+            raise BadHost()  # answered by `errors.http_error`
 
     @app.before_request
     def limit_url_length() -> None:

@@ -50,9 +50,11 @@ class TimelineView:
 
 
 def period_label(bar: Bar, granularity: str, ui: str) -> str:
-    """"4 марта 2025" for a day, "март 2025" for a month."""
+    """"4 марта 2025" for a day, "март 2025" for a month, "2025" or "2000–2041" for years."""
     if granularity == "day":
         return format_date(dt.date.fromisoformat(bar.label), ui)
+    if granularity == "year":
+        return bar.label
     return facet_label("month", bar.label, ui)
 
 

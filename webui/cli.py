@@ -23,6 +23,7 @@ from search.export import EXPORT_LIMIT, iter_releases
 from search.request import LANGS, MAX_PER_PAGE, SORTS, BadParameter, SearchRequest
 from search.results import SearchResults, facet_label
 from search.searcher import Searcher
+from webui.display import partial_notices
 from webui.formats import csv_chunks, jsonl_lines
 from webui.i18n import UI_LANGUAGES
 from webui.serve import serve
@@ -138,7 +139,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 def _cmd_search(args: argparse.Namespace) -> int:
     request = _request(args, page=str(args.page), per_page=str(args.per_page))
-    results = Searcher(args.index_dir).search(request)
+    results = Searcher(args.index_dir, time_budget=False).search(request)
     if args.json:
         print(json.dumps(results.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -156,6 +157,8 @@ def _render(results: SearchResults) -> str:
     )]
     if results.suggestion:
         lines.append(f"Did you mean: {results.suggestion}")
+    if results.partial is not None:
+        lines += [f"Partial: {notice}" for notice in partial_notices(results, "en")]
     for hit in results.hits:
         text = _plain_snippet(hit.snippet, bold, plain)
         lines += [
@@ -181,7 +184,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     """Stream the releases as they are read: an export of the whole index never sits in
     memory. Bytes are UTF-8 whatever the terminal's encoding: the file is the product."""
     request = _request(args)
-    total, releases = iter_releases(Searcher(args.index_dir), request, args.limit)
+    searcher = Searcher(args.index_dir, time_budget=False)
+    total, releases = iter_releases(searcher, request, args.limit)
     write = csv_chunks if args.format == "csv" else jsonl_lines
     chunks = write(releases, args.ui, args.body)
     if args.output is not None:
@@ -206,7 +210,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    searcher = Searcher(args.index_dir)
+    searcher = Searcher(args.index_dir, time_budget=False)
     results = searcher.search(SearchRequest(per_page=1))
     print(f"{results.total} release(s)")
     for facet, title in (("lang", "By language"), ("agency", "By agency"), ("month", "By month")):
@@ -252,7 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     except BadParameter as exc:
-        print(f"govpress: --{exc.name.replace('_', '-')}: {exc.message}", file=sys.stderr)
+        name = "QUERY" if exc.name == "q" else f"--{exc.name.replace('_', '-')}"
+        print(f"govpress: {name}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     except IndexError_ as exc:
         print(f"govpress: {exc}", file=sys.stderr)

@@ -11,16 +11,18 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadHost, HTTPException
 from werkzeug.wrappers import Response
 
 from indexer.storage import IndexError_
 from search.request import BadParameter
+from search.searcher import SearchBusy, SearchTooLong
 from webui import MAX_URL_BYTES, ui_language
 from webui.i18n import DEFAULT_UI, format_number, problem_text, text
 from webui.pages import page_context
 
 log = logging.getLogger("govpress.web")
+BUSY_RETRY_SECONDS = 2
 
 
 def _wants_json() -> bool:
@@ -59,6 +61,8 @@ def http_error(error: HTTPException) -> tuple | HTTPException:
         return error
     if status >= 500:
         return unavailable(error)
+    if isinstance(error, BadHost):
+        return bad_host()
     if _wants_json():
         message = "not found" if status == 404 else (error.description or error.name)
         return jsonify({"error": {"message": message}}), status
@@ -71,9 +75,39 @@ def http_error(error: HTTPException) -> tuple | HTTPException:
         return _page(413, text("error_too_large", ui), text("error_too_large_text", ui), ui)
     if status == 414:
         limit = format_number(MAX_URL_BYTES, ui)
-        return _page(414, text("error_too_long", ui), text("error_too_long_text", ui,
-                                                           limit=limit), ui)
+        return _page(414, text("error_address_too_long", ui),
+                     text("error_address_too_long_text", ui, limit=limit), ui)
     return _page(status, text("error_http", ui, code=status), error.description or "", ui)
+
+
+def bad_host() -> tuple[str | Response, int]:
+    """A `Host` header no URL can be built on (`webui.hosts`)."""
+    ui = _ui()
+    if _wants_json():
+        return jsonify({"error": {"parameter": "Host",
+                                  "message": text("error_bad_host_text", "en")}}), 400
+    return _page(400, text("error_bad_host", ui), text("error_bad_host_text", ui), ui)
+
+
+def busy(error: SearchBusy) -> tuple[str | Response, int, dict[str, str]]:
+    """Too many costly searches at once (`search.searcher.SearchBusy`): try again soon."""
+    ui = _ui()
+    if _wants_json():
+        body: str | Response = jsonify({"error": {"message": text("error_busy_text", "en")}})
+    else:
+        body, _ = _page(503, text("error_busy", ui), text("error_busy_text", ui), ui)
+    return body, 503, {"Retry-After": str(BUSY_RETRY_SECONDS)}
+
+
+def too_long(error: SearchTooLong) -> tuple[str | Response, int, dict[str, str]]:
+    """A download or feed of a search that was stopped for time: narrow it, or try later."""
+    ui = _ui()
+    if _wants_json():
+        body: str | Response = jsonify({"error": {"parameter": "q",
+                                                  "message": text("error_too_long_text", "en")}})
+    else:
+        body, _ = _page(503, text("error_too_long", ui), text("error_too_long_text", ui), ui)
+    return body, 503, {"Retry-After": str(BUSY_RETRY_SECONDS)}
 
 
 def unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
@@ -94,4 +128,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(BadParameter, bad_parameter)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(IndexError_, unavailable)
+    app.register_error_handler(SearchBusy, busy)
+    app.register_error_handler(SearchTooLong, too_long)
     app.register_error_handler(Exception, unavailable)

@@ -29,6 +29,10 @@ BOM = "\ufeff"  # lets Excel recognise UTF-8 and show Cyrillic, not mojibake
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 # (OWASP "CSV injection"): such cells get a leading apostrophe, shown as text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What may come before such a character without being seen, so a cell still starts with it
+# as far as the reader can tell (and some spreadsheets skip it): format characters
+# (U+FEFF, U+2060, zero-width spaces and joiners, bidi marks and isolates) and spaces.
+_INVISIBLE_CATEGORIES = ("Cf", "Zs", "Zl", "Zp")
 CSV_ROWS_PER_CHUNK = 200
 SUMMARY_CHARS = 400
 TIMEZONE = dt.timezone(dt.timedelta(hours=5), "Asia/Almaty")  # releases carry dates only
@@ -62,8 +66,18 @@ def record(release: Release, ui: str, body: bool) -> dict[str, str]:
 
 
 def csv_cell(value: str) -> str:
-    """`value`, defused if a spreadsheet would run it as a formula (`=HYPERLINK(…)`)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """`value`, defused if a spreadsheet would run it as a formula (`=HYPERLINK(…)`), also
+    behind invisible characters (`\ufeff=HYPERLINK(…)`)."""
+    return "'" + value if _visible_start(value).startswith(FORMULA_START) else value
+
+
+def _visible_start(value: str) -> str:
+    for start, char in enumerate(value):
+        if char in FORMULA_START or not (
+            char.isspace() or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+        ):
+            return value[start:]
+    return ""
 
 
 def csv_chunks(releases: Iterable[Release], ui: str, body: bool = False) -> Iterator[str]:

@@ -39,11 +39,13 @@ def N_(key: str) -> str:
 COMPOSED = (
     N_("facet_agency"), N_("facet_lang"), N_("facet_month"),
     N_("sort_relevance"), N_("sort_newest"), N_("sort_oldest"),
-    N_("timeline_day"), N_("timeline_month"),
+    N_("timeline_day"), N_("timeline_month"), N_("timeline_year"),
     N_("order_count"), N_("order_name"), N_("order_latest"),
     N_("problem_repeated"), N_("problem_choice"), N_("problem_dates_reversed"),
     N_("problem_agency_slug"), N_("problem_too_many_agencies"), N_("problem_date_format"),
-    N_("problem_no_such_date"), N_("problem_number"),
+    N_("problem_no_such_date"), N_("problem_number"), N_("problem_too_many_phrases"),
+    N_("problem_too_many_prefixes"), N_("problem_too_many_words"),
+    N_("problem_too_many_expansions"),
 )
 
 

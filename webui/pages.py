@@ -22,7 +22,7 @@ from search.request import DEFAULT_PER_PAGE, MAX_PAGE, SORTS, SearchRequest
 from search.results import Hit, SearchResults, Translation, facet_label
 from webui import export_limit, release_or_404, searcher, ui_language
 from webui.chart import timeline_view
-from webui.display import is_gov_kz, is_web_url, paragraphs, url_label
+from webui.display import is_gov_kz, is_web_url, paragraphs, partial_notices, url_label
 from webui.i18n import (
     UI_LANGUAGES,
     UI_NAMES,
@@ -302,8 +302,9 @@ def search() -> Response | str:
     results: SearchResults = index.search(req)
     links = Links(ui)
     chart = None
-    if results.hits:
-        # The month facet spares a second pass over the matches when it spans > 62 days.
+    if results.hits and not (results.partial and results.partial.stopped):
+        # No chart of a search stopped for time (it would evaluate it again, and chart a
+        # part). The month facet spares a second pass over the matches when it spans > 62 days.
         chart = timeline_view(timeline(index, req, results.facets.get("month")), req, ui, links)
     if req.q:
         title = text("search_title", ui, q=req.q)
@@ -343,6 +344,7 @@ def search() -> Response | str:
         csv_url=links.export_csv(req),
         csv_hint=text("export_csv_hint", ui, limit=format_number(export_limit(), ui)),
         feed_url=links.feed(req),
+        partial_notices=partial_notices(results, ui),
     )
 
 

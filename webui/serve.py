@@ -33,6 +33,12 @@ OPEN_FILES = 65_536
 MALLOC_ARENAS = 2
 _M_ARENA_MAX = -8  # glibc mallopt parameter
 MAX_REQUEST_HEADER_BYTES = 16 * 1024
+# Idle and slow clients cost a socket each, not a thread (README, "Limits"): waitress's
+# defaults (100 connections, closed after 120 s idle) let 100 idle sockets lock everyone
+# out for two minutes.
+CONNECTION_LIMIT = 1000
+IDLE_SECONDS = 30  # a connection with no traffic for this long is closed
+CLEANUP_SECONDS = 5  # how often waitress looks for them
 LOGGED_TARGET_CHARS = 300
 
 
@@ -181,4 +187,10 @@ def serve(index_dir: Path, host: str, port: int) -> None:
         # over 16 KB (no route reads one; the default would buffer up to 1 GB to disk).
         max_request_header_size=MAX_REQUEST_HEADER_BYTES,
         max_request_body_size=MAX_BODY_BYTES,
+        # Many open connections: poll(), because select() fails on descriptors over 1,024
+        # (a large index holds hundreds of files open).
+        connection_limit=CONNECTION_LIMIT,
+        channel_timeout=IDLE_SECONDS,
+        cleanup_interval=CLEANUP_SECONDS,
+        asyncore_use_poll=True,
     )
