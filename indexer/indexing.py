@@ -26,9 +26,10 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.query import Every
 from whoosh.writing import IndexWriter
 
+from indexer.analysis import in_language
 from indexer.records import build_release, cut_off_ids, looks_garbled, news_number, within_limits
 from indexer.release import Location, Release, Skipped
-from indexer.schema import INDEX_FORMAT, release_schema
+from indexer.schema import INDEX_FORMAT
 from indexer.sources import iter_corpus_files, read_corpus_file
 from indexer.storage import IndexError_, open_or_create_index
 
@@ -120,8 +121,11 @@ def document(release: Release, release_digest: str) -> dict:
     """The Whoosh document for a release."""
     return {
         "id": release.id,
-        "title": release.title,
-        "body": release.body,
+        "title": in_language(release.title, release.lang),
+        "_stored_title": release.title,
+        "body": in_language(release.body, release.lang),
+        "_stored_body": release.body,
+        "names": in_language(f"{release.title}\n{release.body}", release.lang),
         "date": int(release.date.strftime("%Y%m%d")),
         "month": f"{release.date.year:04d}-{release.date.month:02d}",  # strftime: "1-01"
         "agency": release.agency,
@@ -410,7 +414,6 @@ def index_paths(
             batches.open().delete_by_query(Every())
             known: dict[str, str] = {}
         else:
-            _add_new_fields(ix)
             known = _indexed_digests(ix)
         run = _Run(summary, batches, known, report, rebuild)
         bar = tqdm(
@@ -456,17 +459,6 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-def _add_new_fields(ix: FileIndex) -> None:
-    """Give an index built by an earlier version the fields this one stores (documents
-    with a field the index lacks cannot be added; INDEX_FORMAT then rewrites them all)."""
-    missing = [name for name in release_schema().names() if name not in ix.schema.names()]
-    if missing:
-        writer = ix.writer()
-        for name in missing:
-            writer.add_field(name, release_schema()[name])
-        writer.commit(merge=False)
 
 
 def _index_file(path: Path, run: _Run) -> None:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import govpress_analyzer
+from indexer.analysis import govpress_analyzer, names_analyzer
 
 # Raise when the analysis chain or the schema changes meaning: every release then counts
 # as changed on the next incremental run and is analyzed again.
-INDEX_FORMAT = "3"  # 3: `incomplete`, `news`
+INDEX_FORMAT = "4"  # 3: `incomplete`; 4: Kazakh and English lemmas, name keys (`names`), `news`
 
 
 def release_schema() -> Schema:
-    """Full text in `title` and `body` (terms: lemmas and stems), exact filters
+    """Full text in `title` and `body` (terms: lemmas), the cross-script keys of the names
+    in both in `names` (not stored; no positions: no phrases), exact filters
     `agency`/`lang`, a sortable `date` (YYYYMMDD), and the gov.kz `news` number (0 when
     the source has none) that, with the agency, names the news item whose translations
     a release is (found at search time, so a translation indexed later is seen at once)."""
@@ -21,6 +22,7 @@ def release_schema() -> Schema:
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=analyzer, stored=True, phrase=True),
         body=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        names=TEXT(analyzer=names_analyzer(), phrase=False),
         date=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
         month=ID(sortable=True),
         agency=ID(stored=True, sortable=True),

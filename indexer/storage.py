@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from whoosh import index
+from whoosh.fields import Schema
 from whoosh.index import FileIndex
 
 from indexer.schema import release_schema
@@ -55,9 +56,36 @@ def open_or_create_index(index_dir: Path, *, rebuild: bool = False) -> FileIndex
                 raise
         else:
             if not rebuild or set(ix.schema.names()) == set(release_schema().names()):
-                return ix
+                return _with_current_schema(ix, index_dir)
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         return index.create_in(str(index_dir), release_schema(), indexname=INDEX_NAME)
     except OSError as exc:
         raise IndexError_(f"{index_dir}: cannot create the index ({exc.strerror})") from exc
+
+
+def _with_current_schema(ix: FileIndex, index_dir: Path) -> FileIndex:
+    """The index with this version's schema (fields and analysis chain), its releases kept.
+
+    An index written by an earlier version keeps that version's schema, analyzers
+    included, in its table of contents, and writers (worker processes too) take it from
+    there. Its releases are all analyzed again by the run (`INDEX_FORMAT` is in their
+    digests), so the new schema is committed first, with no other change: old segments
+    simply lack the new fields until their releases are replaced.
+    """
+    current = release_schema()
+    if _signature(ix.schema) == _signature(current):
+        return ix
+    writer = ix.writer()
+    writer.schema = current
+    writer.commit(merge=False)
+    return index.open_dir(str(index_dir), indexname=INDEX_NAME)
+
+
+def _signature(schema: Schema) -> list[tuple[str, str, object]]:
+    """What a schema means: its fields, their types, and the analyzers of the text fields
+    (Whoosh's own schema equality compares column objects by identity)."""
+    return [
+        (name, type(field).__name__, field.analyzer if field.scorable else None)
+        for name, field in schema.items()
+    ]

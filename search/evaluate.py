@@ -287,8 +287,8 @@ class Evaluator:
         ids, tf = ids[live], tf[live]
         idf = math.log(self.documents / (len(ids) + 1)) + 1
         lengths = self.columns.lengths.get(field)
-        if lengths is None:
-            return ids, boost * idf * tf
+        if lengths is None:  # `names`: no lengths kept; term frequency saturates alike
+            return ids, boost * idf * (tf * (K1 + 1)) / (tf + K1)
         average = self.columns.average_length.get(field, 1.0)
         norm = K1 * ((1 - B) + B * lengths[ids] / average)
         return ids, boost * idf * (tf * (K1 + 1)) / (tf + norm)

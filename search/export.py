@@ -20,7 +20,6 @@ from indexer.release import Release
 from search.request import LANGS, SearchRequest
 from search.results import FacetValue
 
-EXPORT_LIMIT = 10_000  # releases in one web download (`/search.csv`); the CLI has none
 FEED_SIZE = 50  # entries in an Atom feed: the newest matches
 DAY_SPAN = 62  # matches within this many days are charted per day, otherwise per month
 # At most this many bars in one timeline (20 years of months): a longer span is charted per

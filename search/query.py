@@ -1,9 +1,13 @@
-"""The query language: what a person types → a Whoosh query over lemmas.
+"""The query language: what a person types → a Whoosh query over lemmas and name keys.
 
 Words all must match; `OR`, `NOT` / `-word`, `"exact phrase"`, `prefix*`, `title:` and
-parentheses work as documented in the README. Query words go through the very analysis
-chain the documents went through, so any word form finds every form. Nothing a person
-types is an error: input that does not parse as syntax is searched as plain words.
+parentheses work as documented in the README; field names in any case (`Title:`). Query
+words go through the very analysis chain the documents went through, so any word form
+finds every form; a word read in two languages (Cyrillic without Kazakh letters: Russian
+and Kazakh) matches either term, and a plain word also matches its name key in `names`
+(any script and spelling of a name), scored below the word itself. Phrases and prefixes
+match words, not name keys. Nothing a person types is an error: input that does not parse
+as syntax is searched as plain words.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ from whoosh.fields import Schema
 from whoosh.qparser.syntax import attach
 from whoosh.reading import IndexReader
 
-from indexer.analysis import normalize_word
+from indexer.analysis import query_terms, word_language
+from indexer.languages import en
 from search.request import BadParameter, cut_query
 
 TEXT_FIELDS = ("title", "body")
-FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
+NAMES_FIELD = "names"
+FIELD_BOOSTS = {"title": 2.5, "body": 1.0, NAMES_FIELD: 0.4}
 MIN_PREFIX = 3
 # What one query may ask for (README, "Limits"): each costs postings to read, a phrase
 # also the positions of its words in every release that has them all.
@@ -38,8 +44,10 @@ _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"
 _SYNTAX = re.compile(r"[\"'()*:+\-^~\[\]{}]")
 _OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 _MINUS = re.compile(r"(?:(?<=\s)|^)-(?=[\w\"(])")
-_FIELD_MARKER = re.compile(rf"(?<!\w)(?:{'|'.join(TEXT_FIELDS)}):")
+_FIELD_MARKER = re.compile(rf"(?<!\w)(?:{'|'.join(TEXT_FIELDS)}):", re.IGNORECASE)
 _PREFIX_WORD = re.compile(r"[^\s*\"()]+\*")
+_FIELD_NAME = re.compile(rf"(?<!\w)(?:{'|'.join((*TEXT_FIELDS, NAMES_FIELD))})(?=:)",
+                         re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,7 @@ class ParsedQuery:
 
     query: query.Query
     terms: frozenset[str]  # analyzed terms that count as a match
+    keys: frozenset[str]  # name keys that count as a match
     prefixes: tuple[str, ...]  # prefix queries, as typed (folded)
     words: tuple[str, ...]  # the plain words, for spelling suggestions
     phrases: int = 0  # different phrases, prefixes and words, NOT-ed ones included
@@ -60,7 +69,9 @@ class ParsedQuery:
         return bool(self.phrases or self.prefix_count) or self.word_count > LIGHT_WORDS
 
     def matches(self, term: str) -> bool:
-        return term in self.terms or any(term.startswith(p) for p in self.prefixes)
+        if term in self.terms:
+            return True
+        return bool(self.prefixes) and any(term.startswith(p) for p in self.prefixes)
 
     def expanded(self, reader: IndexReader) -> ParsedQuery:
         """The same query with its prefixes replaced by the terms they match in `reader`,
@@ -78,10 +89,11 @@ class ParsedQuery:
 class WordPrefix(query.Prefix):
     """`word*`: releases with a word that starts with the prefix as written.
 
-    The index holds terms (lemmas, stems), so the prefix matches the terms that start
-    with it (`жил*` → `жилье`, `жилой`; `инвест*` → `инвестиция`) and also the term of
-    the prefix read as a whole word, which a stem may not start with
-    (`planting*` → `plant`, `children*` → `child`).
+    The index holds lemmas, so the prefix matches the lemmas that start with it
+    (`жил*` → `жилье`, `жилой`; `инвест*` → `инвестиция`), the lemma of the prefix read
+    as a whole word (`planting*` → `plant`), and for a Latin prefix the lemmas of the
+    English dictionary's word forms that start with it (`childr*` → `child`, for
+    `children`).
     """
 
     def _btexts(self, ixreader):
@@ -92,9 +104,14 @@ class WordPrefix(query.Prefix):
         for btext in ixreader.expand_prefix(self.fieldname, self.text):
             seen.add(btext)
             yield btext
-        bterm = normalize_word(self.text).encode("utf-8")
-        if bterm not in seen and (self.fieldname, bterm) in ixreader:
-            yield bterm
+        whole = set(query_terms(self.text))
+        if word_language(self.text) == "en":
+            whole |= en.known_forms(self.text)
+        for term in sorted(whole):
+            bterm = term.encode("utf-8")
+            if bterm not in seen and (self.fieldname, bterm) in ixreader:
+                seen.add(bterm)
+                yield bterm
 
 
 class _PrefixNode(qparser.PrefixPlugin.PrefixNode):
@@ -105,8 +122,11 @@ class _PrefixNode(qparser.PrefixPlugin.PrefixNode):
     """
 
     def query(self, parser: qparser.QueryParser) -> query.Query:
+        fieldname = self.fieldname or parser.fieldname
+        if fieldname == NAMES_FIELD:
+            return query.NullQuery
         text = unicodedata.normalize("NFC", self.text).lower().replace("ё", "е")
-        q = WordPrefix(self.fieldname or parser.fieldname, text, boost=self.boost)
+        q = WordPrefix(fieldname, text, boost=self.boost)
         return attach(q, self)
 
 
@@ -114,16 +134,98 @@ class _PrefixPlugin(qparser.PrefixPlugin):
     nodetype = _PrefixNode
 
 
+class _PhraseNode(qparser.PhrasePlugin.PhraseNode):
+    """A phrase of words, in one reading: when its words are read in two languages, the
+    phrase in Russian lemmas or in Kazakh keys. Never a phrase of name keys."""
+
+    def query(self, parser: qparser.QueryParser) -> query.Query:
+        fieldname = self.fieldname or parser.fieldname
+        if fieldname == NAMES_FIELD:
+            return query.NullQuery
+        positions = _positions(parser.schema[fieldname], self.text)
+        if not positions:
+            return query.NullQuery
+        readings = dict.fromkeys(
+            tuple(alternatives[i if i < len(alternatives) else -1] for alternatives in positions)
+            for i in range(max(map(len, positions)))
+        )
+        phrases = [
+            (_AlternativePhrase if i else query.Phrase)(
+                fieldname, list(words), slop=self.slop, boost=self.boost
+            )
+            for i, words in enumerate(readings)
+        ]
+        return attach(phrases[0] if len(phrases) == 1 else query.Or(phrases), self)
+
+
+class _PhraseTagger(qparser.PhrasePlugin.PhraseTagger):
+    def create(self, parser: qparser.QueryParser, match: re.Match) -> _PhraseNode:
+        slop = match.group("slop")
+        return _PhraseNode(match.group("text"), match.start("text"), int(slop) if slop else 1)
+
+
+class _PhrasePlugin(qparser.PhrasePlugin):
+    def taggers(self, parser: qparser.QueryParser) -> list:
+        return [(_PhraseTagger(self.expr), 0)]
+
+
+class _Parser(qparser.QueryParser):
+    """Whoosh's parser, with a word's terms at one position read as alternatives."""
+
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True,
+                   removestops=True):
+        if fieldname not in self.schema or not tokenize:
+            return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        positions = _positions(self.schema[fieldname], text)
+        if not positions:
+            return None
+        words = [
+            termclass(fieldname, texts[0], boost=boost) if len(texts) == 1
+            else query.Or([_term(termclass, fieldname, t, boost, i > 0)
+                           for i, t in enumerate(texts)])
+            for texts in positions
+        ]
+        return words[0] if len(words) == 1 else self.group.qclass(words)
+
+
+class _AlternativeTerm(query.Term):
+    """A word's second reading (its Kazakh key): part of the word for the query limits."""
+
+    alternative = True
+
+
+class _AlternativePhrase(query.Phrase):
+    """A phrase's second reading (in Kazakh keys): one phrase for the query limits."""
+
+    alternative = True
+
+
+def _term(termclass, fieldname: str, text: str, boost: float, alternative: bool):
+    """One reading of a word, the second an `_AlternativeTerm` (class kept by normalize)."""
+    return (_AlternativeTerm if alternative else termclass)(fieldname, text, boost=boost)
+
+
+def _positions(field, text: str) -> list[list[str]]:
+    """The terms of `text` by position: most words have one, some two alternatives."""
+    positions: dict[int, list[str]] = {}
+    for token in field.tokenize(text, mode="query", positions=True):
+        texts = positions.setdefault(token.pos, [])
+        if token.text not in texts:
+            texts.append(token.text)
+    return list(positions.values())
+
+
 def _parser(schema: Schema) -> qparser.QueryParser:
     # Only the text fields can be named in a query; `agency:` etc. are filters, not syntax.
-    text_schema = Schema(**{name: schema[name] for name in TEXT_FIELDS})
-    parser = qparser.MultifieldParser(
-        list(TEXT_FIELDS), text_schema, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup
-    )
+    fields = (*TEXT_FIELDS, NAMES_FIELD) if NAMES_FIELD in schema else TEXT_FIELDS
+    text_schema = Schema(**{name: schema[name] for name in fields})
+    parser = _Parser(None, text_schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.MultifieldPlugin(list(fields), fieldboosts=FIELD_BOOSTS))
     for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin,
-                   qparser.EveryPlugin):
+                   qparser.EveryPlugin, qparser.PhrasePlugin):
         parser.remove_plugin_class(plugin)
     parser.add_plugin(_PrefixPlugin())
+    parser.add_plugin(_PhrasePlugin())
     return parser
 
 
@@ -164,7 +266,8 @@ class QueryParser:
         return found  # type: ignore[return-value]
 
     def _parse(self, text: str) -> ParsedQuery | None:
-        text = cut_query(text).translate(_QUOTES).strip()
+        text = _FIELD_NAME.sub(lambda m: m.group().lower(),
+                               cut_query(text).translate(_QUOTES).strip())
         if not text:
             return None
         parsed = self._parse_syntax(text)
@@ -204,7 +307,8 @@ def _plain_words(text: str) -> tuple[str, ...]:
 def _short_prefixes_as_words(q: query.Query) -> query.Query:
     """`a*` would expand to most of the vocabulary: a prefix under 3 letters is a word."""
     if isinstance(q, WordPrefix) and len(q.text) < MIN_PREFIX:
-        return query.Term(q.fieldname, normalize_word(q.text), boost=q.boost)
+        terms = [query.Term(q.fieldname, t, boost=q.boost) for t in query_terms(q.text)]
+        return terms[0] if len(terms) == 1 else query.Or(terms)
     if q.is_leaf():
         return q
     return q.apply(_short_prefixes_as_words)
@@ -227,17 +331,23 @@ def _positive_leaves(q: query.Query) -> list[query.Query]:
 
 def _describe(q: query.Query, words: tuple[str, ...]) -> ParsedQuery:
     terms: set[str] = set()
+    keys: set[str] = set()
     prefixes: list[str] = []
     for leaf in _positive_leaves(q):
-        if isinstance(leaf, query.Prefix):
+        if isinstance(leaf, query.Term) and leaf.fieldname == NAMES_FIELD:
+            keys.add(leaf.text)
+        elif isinstance(leaf, query.Prefix):
             prefixes.append(leaf.text)
         elif isinstance(leaf, query.Phrase):
             terms.update(leaf.words)
         elif isinstance(leaf, query.Term):
             terms.add(leaf.text)
-    # What it costs, whatever the fields: every leaf, under NOT too.
+    # What it costs, whatever the fields: every leaf, under NOT too. A name key and a
+    # word's second reading (`alternative`) come with the word typed and are not counted.
     phrases, prefix_texts, all_words = set(), set(), set()
     for leaf in [q] if q.is_leaf() else q.leaves():
+        if getattr(leaf, "alternative", False) or leaf.field() == NAMES_FIELD:
+            continue
         if isinstance(leaf, query.Prefix):
             prefix_texts.add(leaf.text)
         elif isinstance(leaf, query.Phrase):
@@ -245,8 +355,8 @@ def _describe(q: query.Query, words: tuple[str, ...]) -> ParsedQuery:
             all_words.update(leaf.words)
         elif isinstance(leaf, query.Term):
             all_words.add(leaf.text)
-    return ParsedQuery(q, frozenset(terms), tuple(dict.fromkeys(prefixes)), words,
-                       len(phrases), len(prefix_texts), len(all_words))
+    return ParsedQuery(q, frozenset(terms), frozenset(keys), tuple(dict.fromkeys(prefixes)),
+                       words, len(phrases), len(prefix_texts), len(all_words))
 
 
 def _within_limits(parsed: ParsedQuery) -> ParsedQuery:

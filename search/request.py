@@ -18,6 +18,7 @@ MAX_PAGE = 500
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 MAX_AGENCIES = 50
+EXPORT_LIMIT = 10_000  # releases in one web download (`/search.csv`); the CLI has none
 _AGENCY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -31,6 +32,9 @@ PROBLEMS = {
     "date_format": "expected a date as YYYY-MM-DD, got {value!r}",
     "no_such_date": "no such date: {value}",
     "number": "expected a whole number from {low} to {high}",
+    "unknown_agency": "no agency {value!r} is indexed; the closest: {closest}",
+    "unknown_agency_far": "no agency {value!r} is indexed (`govpress stats` and /agencies "
+                          "list those that are)",
     "too_many_phrases": "at most {limit} phrases in one query, this one has {count}",
     "too_many_prefixes": "at most {limit} prefixes (word*) in one query, this one has {count}",
     "too_many_words": "at most {limit} different words in one query, this one has {count}",
@@ -50,6 +54,19 @@ class BadParameter(ValueError):
         self.details = details
         self.message = PROBLEMS[problem].format(**details)
         super().__init__(f"{name}: {self.message}")
+
+
+class UnknownAgency(BadParameter):
+    """An agency slug of the right form that no indexed release has (a typo, most often);
+    `closest` are indexed slugs like it, best first."""
+
+    def __init__(self, value: str, closest: tuple[str, ...]) -> None:
+        if closest:
+            super().__init__("agency", "unknown_agency", value=value, closest=", ".join(closest))
+        else:
+            super().__init__("agency", "unknown_agency_far", value=value)
+        self.value = value
+        self.closest = closest
 
 
 @dataclass(frozen=True)
@@ -97,6 +114,16 @@ class SearchRequest:
         """No words to search: list what the filters select, newest first."""
         return not self.q.strip()
 
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.agencies or self.lang or self.date_from or self.date_to)
+
+    @property
+    def effective_sort(self) -> str:
+        """The order results are really in: with no words there is no relevance, so the
+        default lists the newest first."""
+        return "newest" if self.is_browse and self.sort == "relevance" else self.sort
+
     def to_params(self) -> list[tuple[str, str]]:
         """The canonical URL parameters (defaults left out), for links and bookmarks."""
         params: list[tuple[str, str]] = []
@@ -125,7 +152,7 @@ class SearchRequest:
             "lang": self.lang,
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
-            "sort": self.sort,
+            "sort": self.effective_sort,
             "page": self.page,
             "per_page": self.per_page,
         }

@@ -50,6 +50,7 @@ class Hit:
     snippet: str  # HTML: release text escaped, matched words in <mark>
     score: float | None
     translations: tuple[Translation, ...] = ()
+    title_html: str = ""  # HTML: the title escaped, matched words in <mark> (pages only)
 
     @property
     def agency_names(self) -> AgencyName:
@@ -113,6 +114,8 @@ class SearchResults:
     # to the selection (a second agency), which the filtered `facets` no longer show.
     choices: dict[str, list[FacetValue]] = field(default_factory=dict)
     partial: Partial | None = None  # None: every match was found
+    # When the filters leave nothing: how many releases the query matches without them.
+    unfiltered_total: int | None = None
 
     @property
     def pages(self) -> int:

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
 import heapq
 import math
+import re
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -31,15 +33,16 @@ from whoosh import query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.agencies import agency_name
-from indexer.analysis import analyze, learn_forms, normalize_word
+from indexer.analysis import analyze, learn_forms, query_terms
+from indexer.languages import en
 from indexer.release import Location, Release
 from indexer.storage import open_index
 from search.columns import FACETS, ColumnCache, Columns
 from search.evaluate import Evaluation, Evaluator, PostingsCache
 from search.query import ParsedQuery, QueryParser
-from search.request import LANGS, SearchRequest
+from search.request import LANGS, SearchRequest, UnknownAgency
 from search.results import Hit, Partial, SearchResults, Translation
-from search.snippets import snippet
+from search.snippets import marked, snippet
 from search.spelling import Lexicon, suggest
 
 REFRESH_SECONDS = 0.5
@@ -193,7 +196,8 @@ class Searcher:
             if docnum is None:
                 return []
             fields = searcher.stored_fields(docnum)
-            key_terms = _key_terms(searcher, f"{fields['title']}\n{fields['body']}")
+            key_terms = _key_terms(searcher, f"{fields['title']}\n{fields['body']}",
+                                   fields["lang"])
             like = query.Or([query.Term("body", term, boost=w) for term, w in key_terms])
             evaluation = Evaluator(searcher, columns, self._postings).evaluate(like)
             evaluation.mask[docnum] = False
@@ -209,6 +213,14 @@ class Searcher:
 
         return self._retrying(find)
 
+    def matcher(self, q: str) -> ParsedQuery | None:
+        """What the words of `q` match, to mark them in a release opened from that
+        search; None when `q` holds no word."""
+        parsed = self._parser.parse(q)
+        if parsed is None:
+            return None
+        return self._retrying(lambda s, _: parsed.expanded(s.reader()))
+
     def count_all(self) -> int:
         return self._retrying(lambda s, c: int(c.live.sum()))
 
@@ -217,12 +229,13 @@ class Searcher:
         the news items' order (for translations), the spelling term list (seconds on a
         large index), the analysis dictionaries, and the terms of the word forms of the
         newest `releases` (most forms a snippet meets)."""
-        for word in ("жилья", "children", "қаласы"):
-            normalize_word(word)
+        for word in ("жилья", "children", "microdistricts", "қаласы", "Токаева"):
+            query_terms(word)
+        en.known_forms("childr")  # the English word list that Latin prefixes expand over
         self._retrying(lambda s, c: (self._lexicon.terms(s), c.items))
         _, newest = self.ordered_releases(SearchRequest(sort="newest"), limit=releases)
         for release in newest:
-            learn_forms(f"{release.title}\n{release.body}")
+            learn_forms(f"{release.title}\n{release.body}", release.lang)
 
     # -- the search itself ----------------------------------------------------------
 
@@ -233,6 +246,7 @@ class Searcher:
         request: SearchRequest,
         parsed: ParsedQuery | None,
     ) -> SearchResults:
+        _check_agencies(columns, request)
         evaluation = self._evaluations.get(searcher, columns, parsed)
         matched = _matched(columns, evaluation)
         allowed = columns.mask(request)
@@ -268,7 +282,11 @@ class Searcher:
                 )
             except SearchBusy:  # the results stand; only the suggestion waits for a quieter time
                 suggestion = None
-        return SearchResults(request, len(docnums), page, facets, suggestion, choices, partial)
+        unfiltered = None
+        if parsed is not None and not len(docnums) and request.has_filters:
+            unfiltered = int(matched.sum())
+        return SearchResults(request, len(docnums), page, facets, suggestion, choices, partial,
+                             unfiltered)
 
     def _matching(
         self, searcher: WhooshSearcher, parsed: ParsedQuery | None, columns: Columns
@@ -290,6 +308,7 @@ class Searcher:
         snapshot = self._ix.searcher()
         try:
             columns = self._columns_for(snapshot)
+            _check_agencies(columns, request)
             evaluation = self._evaluations.get(snapshot, columns, parsed)
             if evaluation is not None and evaluation.stopped:
                 raise SearchTooLong
@@ -316,6 +335,7 @@ class Searcher:
         parsed = self._parser.parse(request.q)
 
         def read(searcher: WhooshSearcher, columns: Columns) -> dict[str, np.ndarray]:
+            _check_agencies(columns, request)
             docnums = np.flatnonzero(self._matching(searcher, parsed, columns)
                                      & columns.mask(request))
             raw = columns.date[docnums].astype(np.int64)
@@ -341,7 +361,33 @@ def _matched(columns: Columns, evaluation: Evaluation | None) -> np.ndarray:
     return columns.live if evaluation is None else evaluation.mask
 
 
-def _key_terms(searcher: WhooshSearcher, text: str) -> list[tuple[str, float]]:
+def _check_agencies(columns: Columns, request: SearchRequest) -> None:
+    """`UnknownAgency` for the first requested agency no live release has, with the
+    indexed agencies closest to it by slug or by name: a typo should not look like an
+    agency that published nothing."""
+    values = columns.values["agency"]
+    for slug in request.agencies:
+        code = values.index(slug) if slug in values else -1
+        if code >= 0 and columns.live[columns.codes["agency"] == code].any():
+            continue
+        indexed = [values[c] for c in np.unique(columns.codes["agency"][columns.live])]
+        raise UnknownAgency(slug, _closest_agencies(slug, indexed))
+
+
+def _closest_agencies(slug: str, indexed: list[str], limit: int = 3) -> tuple[str, ...]:
+    """Indexed slugs that look like `slug` (`econmy` → `economy`), then those whose name
+    holds its words (`finance` → `minfin`, "Ministry of Finance")."""
+    closest = difflib.get_close_matches(slug, indexed, n=limit, cutoff=0.6)
+    words = [w for w in re.split(r"[-_]", slug) if len(w) >= 3]
+    for agency in indexed:
+        names = agency_name(agency)
+        named = f"{names.en} {names.ru}".casefold()
+        if words and agency not in closest and all(w in named for w in words):
+            closest.append(agency)
+    return tuple(closest[:limit])
+
+
+def _key_terms(searcher: WhooshSearcher, text: str, lang: str) -> list[tuple[str, float]]:
     """The SIMILAR_TERMS most distinctive terms of a text, with their weights: frequent in
     it and rare in the index, by the Bo1 model Whoosh's `key_terms_from_text` uses.
 
@@ -357,7 +403,7 @@ def _key_terms(searcher: WhooshSearcher, text: str) -> list[tuple[str, float]]:
         rate = max(sample.frequency("body", term), 0.5) / size  # unseen: rarer than once
         return count * math.log2((1 + rate) / rate) + math.log2(1 + rate)
 
-    scored = [(term, bo1(term, count)) for term, count in Counter(analyze(text)).items()]
+    scored = [(term, bo1(term, count)) for term, count in Counter(analyze(text, lang)).items()]
     return heapq.nlargest(SIMILAR_TERMS, scored, key=lambda pair: (pair[1], pair[0]))
 
 
@@ -465,9 +511,10 @@ def _hit(
         agency=fields["agency"],
         lang=fields["lang"],
         url=fields.get("url"),
-        snippet=snippet(fields.get("body") or fields["title"], parsed.matches if parsed else None),
+        snippet=snippet(fields.get("body") or fields["title"], fields["lang"], parsed),
         score=score,
         translations=translations,
+        title_html=marked(fields["title"], fields["lang"], parsed),
     )
 
 

@@ -1,24 +1,28 @@
 """Snippets: the best passage of a release, escaped, with every matching word form marked.
 
-The text is re-analyzed with the index's own analysis chain, so a word is marked exactly
-when its lemma is one the query looked for (`жилье` marks `жилья`, `child` marks
-`children`); everything else is HTML-escaped.
+The text is re-analyzed with the index's own analysis chain in the release's language, so
+a word is marked exactly when its lemma is one the query looked for (`жилье` marks
+`жилья`, `child` marks `children`, `министрлік` marks `министрлігінің`) or its name key is
+(`Токаев` marks `Tokayev`); everything else is HTML-escaped.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from html import escape
+from typing import TYPE_CHECKING
 
 from indexer.analysis import find_terms
+
+if TYPE_CHECKING:
+    from search.query import ParsedQuery
 
 SNIPPET_CHARS = 280
 MAX_ANALYZED_CHARS = 50_000  # the best passage is looked for in a body's first 50k chars
 
 
-def _spans(text: str, matches: Callable[[str], bool]) -> list[tuple[int, int, str]]:
-    return find_terms(text[:MAX_ANALYZED_CHARS], matches)
+def _spans(text: str, lang: str, parsed: ParsedQuery) -> list[tuple[int, int, str]]:
+    return find_terms(text[:MAX_ANALYZED_CHARS], lang, parsed.matches, parsed.keys)
 
 
 def _best_window(spans: list[tuple[int, int, str]], size: int) -> int:
@@ -57,15 +61,28 @@ def _cut(text: str, start: int, size: int) -> tuple[int, int]:
     return start, end
 
 
-def snippet(text: str, matches: Callable[[str], bool] | None, size: int = SNIPPET_CHARS) -> str:
-    """HTML for the passage of `text` that best shows what matched; its opening if nothing."""
+def snippet(text: str, lang: str, parsed: ParsedQuery | None, size: int = SNIPPET_CHARS) -> str:
+    """HTML for the passage of `text` (in `lang`) that best shows what `parsed` matched;
+    its opening if nothing."""
     text = " ".join(text.split())
-    spans = _spans(text, matches) if matches else []
+    spans = _spans(text, lang, parsed) if parsed is not None else []
     start, end = _cut(text, _best_window(spans, size) if spans else 0, size)
     if not spans:
         start = 0
         end = _cut(text, 0, size)[1]
-    parts = ["…" if start > 0 else ""]
+    ellipsis = ("…" if start > 0 else "", "…" if end < len(text) else "")
+    return ellipsis[0] + _marked(text, spans, start, end) + ellipsis[1]
+
+
+def marked(text: str, lang: str, parsed: ParsedQuery | None) -> str:
+    """All of `text` (in `lang`) as HTML, every matching word form marked: a result's
+    title, and a release opened from a search (its title and paragraphs)."""
+    return _marked(text, _spans(text, lang, parsed) if parsed else [], 0, len(text))
+
+
+def _marked(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str:
+    """`text[start:end]` escaped, with the spans inside it in `<mark>`."""
+    parts = []
     position = start
     for s, e, _ in spans:
         if s < start or e > end:
@@ -74,5 +91,4 @@ def snippet(text: str, matches: Callable[[str], bool] | None, size: int = SNIPPE
         parts.append(f"<mark>{escape(text[s:e])}</mark>")
         position = e
     parts.append(escape(text[position:end]))
-    parts.append("…" if end < len(text) else "")
     return "".join(parts)

@@ -1,9 +1,14 @@
 """“Did you mean”: a respelling of the query's words that the index knows better.
 
-Candidates are the index's own terms within two edits of the query word's term: for
-Russian dictionary lemmas (`министрество` → `министерство`), which read as words; for
-English stems, which may not (`economi`), so an English candidate is shown as the word
-form of a release that has it (`Dosayev` → `Dossayev`, `ecconomy` → `economy`).
+Candidates are the index's own terms (lemmas) within two edits of the query word's term
+(one for words of up to five letters), the one in the most releases first (`Dosaev` →
+Dossayev, 5 releases, not Dossaev, 1). A lemma is not shown as such: the suggestion is
+a word as a release of the query word's own language and script writes it (Cyrillic
+with a Kazakh letter: a Kazakh release; other Cyrillic: Russian or Kazakh; Latin: any),
+the written form (or the lemma, where it is a dictionary word) closest to the typed
+word and as close as the candidate, so no stem (`Бектену` → «Бектен») and no word of
+another language (`желі` → «дело») is offered. Field names are never words to respell
+(`Title:Fitch`).
 """
 
 from __future__ import annotations
@@ -11,22 +16,26 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from itertools import islice
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
-from whoosh.query import Term
+from whoosh.query import And, Or, Term
 from whoosh.searching import Searcher as WhooshSearcher
 
-from indexer.analysis import normalize_word, term_spans
+from indexer.analysis import find_terms, is_word, normalize_word, word_language
 from search.columns import segment_id
 from search.query import ParsedQuery, QueryParser
 
 FIELD = "body"
 MAX_WORDS = 8
 MAX_EDITS = 2
+SHORT_WORD_CHARS = 5
 MIN_WORD_CHARS = 4
 MAX_WORD_CHARS = 30  # longer is no word
 CANDIDATES = 20
+RELEASES_READ = 10  # per candidate, to find how the query word's language writes it
+_LANGUAGES = {"kk": ("kk",), "ru": ("ru", "kk"), "en": ("en", "ru", "kk")}
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
 
 
@@ -74,31 +83,48 @@ def _respell(searcher: WhooshSearcher, lexicon: Lexicon, word: str) -> str | Non
     if reader.doc_frequency(FIELD, term) > 0:
         return None
     cyrillic = bool(_CYRILLIC.search(term))
-    close = [
-        (distance, -reader.doc_frequency(FIELD, candidate), candidate)
+    edits = _edits(word)
+    close = sorted(
+        (-reader.doc_frequency(FIELD, candidate), distance, candidate)
         for candidate, distance, _ in process.extract(
             term, lexicon.terms(searcher), scorer=DamerauLevenshtein.distance,
-            score_cutoff=MAX_EDITS, limit=CANDIDATES,
+            score_cutoff=edits, limit=CANDIDATES,
         )
         if candidate.isalpha() and bool(_CYRILLIC.search(candidate)) == cyrillic
-    ]
-    if not close:
-        return None
-    better = min(close)[2]
-    if not cyrillic:
-        better = _written_form(searcher, better)
-    return better.capitalize() if word[:1].isupper() else better
+    )
+    languages = _LANGUAGES[word_language(word) or "en"]
+    for _, _, candidate in close:
+        better = _written_form(searcher, candidate, word, languages, edits)
+        if better is not None:
+            return better.capitalize() if word[:1].isupper() else better
+    return None
 
 
-def _written_form(searcher: WhooshSearcher, term: str) -> str:
-    """A word of a release whose term is `term`: how a stem reads in the text."""
-    for docnum in searcher.docs_for_query(Term(FIELD, term)):
-        body = searcher.stored_fields(docnum).get(FIELD) or ""
-        for start, end, found in term_spans(body):
-            if found == term:
-                return body[start:end].lower()
-        break
-    return term
+def _edits(word: str) -> int:
+    """Edits allowed: one in a word of up to 5 letters (`Roman` is not a typo of `Road`)."""
+    return 1 if len(word) <= SHORT_WORD_CHARS else MAX_EDITS
+
+
+def _written_form(
+    searcher: WhooshSearcher, term: str, word: str, languages: tuple[str, ...], edits: int
+) -> str | None:
+    """How a release in one of `languages` writes a word whose term is `term`: the form
+    closest to the typed `word`, if it is within `edits` of it."""
+    in_language = Or([Term("lang", lang) for lang in languages])
+    typed = word.lower()
+    forms: set[str] = set()
+    wanted = And([Term(FIELD, term), in_language])
+    for docnum in islice(searcher.docs_for_query(wanted), RELEASES_READ):
+        fields = searcher.stored_fields(docnum)
+        body = fields.get(FIELD) or ""
+        forms.update(body[s:e].lower() for s, e, _ in find_terms(body, fields["lang"],
+                                                                   term.__eq__))
+        if is_word(term, fields["lang"]):
+            forms.add(term)
+    scored = sorted((DamerauLevenshtein.distance(typed, form), form) for form in forms)
+    if scored and scored[0][0] <= edits and scored[0][1] != typed:
+        return scored[0][1]
+    return None
 
 
 def suggest(

@@ -248,7 +248,83 @@ def test_timeline_bar_narrows_the_dates(browser: Browser, base_url: str) -> None
     page.wait_for_url("**from=2025-03-04**")
     assert params(page.url) == [("q", "development OR развитие"), ("from", "2025-03-04"),
                                 ("to", "2025-03-04"), ("ui", "en")]
-    assert len(hit_ids(page)) == 10
+    assert len(hit_ids(page)) == 8  # `development`, not `develop` (lemmas, no stems)
+    assert errors == []
+
+
+# Every element with text of its own, visible: its colour, the first opaque background
+# behind it, its size and weight; the contrast ratio as WCAG 2 defines it.
+CONTRASTS = """() => {
+  const rgb = (css) => {
+    const m = css.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(",").map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const luminance = (c) => {
+    const f = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) return c;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  };
+  const found = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (style.visibility === "hidden" || box.width <= 1 || box.height <= 1) continue;
+    const a = luminance(rgb(style.color)), b = luminance(background(el));
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+    found.push({
+      text: el.textContent.trim().slice(0, 30),
+      cls: [el, el.parentElement].map((e) => e.getAttribute("class") || "").join(" "),
+      ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+      needed: size >= 24 || (bold && size >= 18.66) ? 3 : 4.5,
+    });
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("path", ["/search?q=development+OR+развитие&ui=en",
+                                  "/search?q=Fitch&agency=economy&from=2025-03-14&to=2025-03-05",
+                                  "/doc/economy-956947-ru?q=жилье", "/agencies?ui=en"])
+def test_text_contrast_meets_wcag_aa(browser: Browser, base_url: str, path: str) -> None:
+    """4.5:1 for text (3:1 when large), facet counts and timeline labels included."""
+    page, _ = new_page(browser)
+    page.goto(f"{base_url}{path}")
+    found = page.evaluate(CONTRASTS)
+    classes = " ".join(item["cls"] for item in found)
+    if path.startswith("/search?q=development"):
+        assert all(name in classes for name in ("facet-count", "tl-peak", "tl-scale"))
+    low = [(item["text"], item["cls"], round(item["ratio"], 2)) for item in found
+           if item["ratio"] < item["needed"]]
+    assert low == []
+
+
+def test_keyboard_reaches_the_skip_link_then_the_filters(browser: Browser,
+                                                         base_url: str) -> None:
+    page, errors = new_page(browser)
+    page.goto(f"{base_url}/search?q=development+OR+развитие&ui=en")
+    page.keyboard.press("Tab")
+    skip = page.evaluate("[document.activeElement.textContent, "
+                         "document.activeElement.getBoundingClientRect().top >= 0]")
+    assert skip == ["Skip to results", True]  # shown once focused
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.results') !== null")
+    page.goto(f"{base_url}/search?q=development+OR+развитие&ui=en")
+    for _ in range(30):  # past the header and the form, the first hit link comes after
+        page.keyboard.press("Tab")  # the filters
+        where = page.evaluate("document.activeElement.closest('.facets, .hits')?.className")
+        if where:
+            break
+    assert where == "facets"
     assert errors == []
 
 

@@ -43,7 +43,7 @@ def test_search_prints_a_readable_list(capsys, corpus_index):
 
 
 def test_search_shows_the_suggestion_and_pages(capsys, corpus_index):
-    code, out, _ = run(capsys, "search", "Dosayev", "--index-dir", str(corpus_index))
+    code, out, _ = run(capsys, "search", "Dossayef", "--index-dir", str(corpus_index))
     assert code == 0
     assert out.splitlines() == ["0 release(s)", "Did you mean: Dossayev"]
     code, out, _ = run(

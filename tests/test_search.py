@@ -90,7 +90,8 @@ def test_any_russian_form_of_a_word_finds_the_release(searcher, word):
         (("children", "child"), {UNDP_MEETING, *CAMPAIGN}),
         (("women", "woman"), {EBRD, LONGEVITY}),
         (("held", "hold", "holding"), {*ECOGEO, *CAMPAIGN, EBRD, CROATIA}),
-        (("built", "build", "building"), {*DOSSAYEV, CAMPAIGN[0], TURKESTAN}),
+        (("built", "build"), {*DOSSAYEV[:3], DOSSAYEV[4], TURKESTAN}),
+        (("building", "buildings"), {DOSSAYEV[3], DOSSAYEV[4], CAMPAIGN[0], TURKESTAN}),
         (("planting", "plant", "plants"), {*CAMPAIGN, AKMOLA_MEETING, AKMOLA_VISIT}),
     ],
 )
@@ -241,7 +242,6 @@ def test_title_matches_rank_above_body_matches(searcher):
         ({"agency": "economy", "lang": "en"}, ECONOMY_EN),
         ({"agency": "almaty", "lang": "ru"}, []),
         ({"agency": ["almaty", "ecogeo"], "to": "2025-03-04"}, ALMATY + ECOGEO),
-        ({"agency": "nosuchagency"}, []),
     ],
 )
 def test_filters_alone_browse_newest_first(searcher, params, expected):
@@ -408,13 +408,13 @@ def test_facets_count_the_whole_filtered_result_set(searcher):
     assert facet(browse, "agency") == [("almaty", 10), ("economy", 6), ("ecogeo", 4)]
     assert facet(browse, "lang") == [("en", 17), ("ru", 3)]
     assert facet(browse, "month") == [("2025-03", 20)]
-    results = find(searcher, "Kazakhstan", per_page=2)
-    assert results.total == 12 and len(results.hits) == 2
-    assert facet(results, "agency") == [("almaty", 5), ("ecogeo", 4), ("economy", 3)]
+    results = find(searcher, "Kazakhstan", per_page=2)  # and Russian «Казахстан» by its name
+    assert results.total == 14 and len(results.hits) == 2
+    assert facet(results, "agency") == [("almaty", 5), ("economy", 5), ("ecogeo", 4)]
     for name in ("agency", "lang", "month"):
         assert sum(count for _, count in facet(results, name)) == results.total
     ru = find(searcher, "министерство OR Kazakhstan", lang="ru")
-    assert facet(ru, "lang") == [("ru", 2)] and facet(ru, "agency") == [("economy", 2)]
+    assert facet(ru, "lang") == [("ru", 3)] and facet(ru, "agency") == [("economy", 3)]
 
 
 @pytest.mark.parametrize("q", ["", "Kazakhstan", "held OR министерство"])
@@ -459,12 +459,13 @@ def test_facet_labels_in_both_interface_languages(searcher):
 @pytest.mark.parametrize(
     ("q", "suggestion"),
     [
-        ("Dosayev", "Dossayev"),
+        ("Dossayef", "Dossayev"),
         ("министрество", "министерство"),
-        ("title:Dosayev", "title:Dossayev"),
-        ("Dosayev -land", "Dossayev -land"),
-        ('"Yerbolat Dosayev"', '"Yerbolat Dossayev"'),
-        ("Kazakstan", "Kazakhstan"),
+        ("title:Dossayef", "title:Dossayev"),
+        ("Title:Dossayef", "Title:Dossayev"),
+        ("Dossayef -land", "Dossayev -land"),
+        ('"Yerbolat Dosayev"', '"Yerbolat Dossayev"'),  # a phrase matches words, not names
+        ("Kazakhztan", "Kazakhstan"),
     ],
 )
 def test_suggestion_for_a_misspelling(searcher, q, suggestion):
@@ -482,8 +483,8 @@ def test_no_suggestion_for_a_correct_query_or_a_field_marker(searcher, q):
 
 
 def test_no_suggestion_that_finds_nothing_within_the_filters(searcher):
-    assert find(searcher, "Dosayev", agency="almaty").suggestion == "Dossayev"
-    assert find(searcher, "Dosayev", agency="economy").suggestion is None
+    assert find(searcher, "Dossayef", agency="almaty").suggestion == "Dossayev"
+    assert find(searcher, "Dossayef", agency="economy").suggestion is None
 
 
 # -- similar releases --------------------------------------------------------------------

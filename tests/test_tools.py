@@ -22,13 +22,12 @@ from indexer.indexing import index_paths
 from indexer.release import Release
 from search.export import (
     DAY_SPAN,
-    EXPORT_LIMIT,
     FEED_SIZE,
     agency_overview,
     iter_releases,
     timeline,
 )
-from search.request import SearchRequest
+from search.request import EXPORT_LIMIT, SearchRequest
 from search.searcher import Searcher
 from webui import EXPORT_LIMIT_CONFIG, create_app
 from webui.cli import main

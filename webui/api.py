@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from search.request import SearchRequest
 from search.results import release_as_json
-from webui import release_or_404, searcher, ui_language
+from webui.application import release_or_404, searcher, ui_language
 from webui.pages import SIMILAR_COUNT, query_params
 from webui.tools import agency_json, agency_rows
 

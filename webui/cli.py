@@ -14,19 +14,19 @@ import textwrap
 from collections.abc import Sequence
 from html import unescape
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from indexer.indexing import COMMIT_EVERY, index_paths
+from indexer.indexing import COMMIT_EVERY
 from indexer.locations import INDEX_DIR_ENV, bundled_corpus, default_index_dir
-from indexer.storage import IndexError_
-from search.export import EXPORT_LIMIT, iter_releases
-from search.request import LANGS, MAX_PER_PAGE, SORTS, BadParameter, SearchRequest
-from search.results import SearchResults, facet_label
-from search.searcher import Searcher
+from search.request import EXPORT_LIMIT, LANGS, MAX_PER_PAGE, SORTS, BadParameter, SearchRequest
 from webui.display import partial_notices
-from webui.formats import csv_chunks, jsonl_lines
 from webui.i18n import UI_LANGUAGES
-from webui.serve import serve
+
+if TYPE_CHECKING:
+    from search.results import SearchResults
+
+# Each command imports what it needs when it runs (Whoosh, numpy, the analysis chain,
+# Flask, waitress), so `govpress --help` and a search start fast: docs/benchmarks.md.
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -53,13 +53,25 @@ def _index_dir_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _filter_options(parser: argparse.ArgumentParser) -> None:
+def _filter_options(parser: argparse.ArgumentParser, sort: bool = True) -> None:
     parser.add_argument("query", nargs="?", default="", help="words to search (see README)")
     parser.add_argument("--agency", action="append", default=[], help="agency slug (repeatable)")
     parser.add_argument("--lang", choices=LANGS)
     parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
     parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
-    parser.add_argument("--sort", choices=SORTS, default="relevance")
+    if sort:
+        parser.add_argument("--sort", choices=SORTS, default="relevance",
+                            help="default: relevance, or newest first with no query")
+
+
+def _ui_option(parser: argparse.ArgumentParser, default: str | None, help: str) -> None:
+    parser.add_argument("--ui", choices=UI_LANGUAGES, default=default, help=help)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, got {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--page", type=int, default=1)
     search.add_argument("--per-page", type=int, default=20, help=f"1–{MAX_PER_PAGE}")
     search.add_argument("--json", action="store_true", help="print the /api/search object")
+    _ui_option(search, None, "language of agency names and labels (default: ru with --json, "
+               "as the API; en in the list)")
     _index_dir_option(search)
 
     export = commands.add_parser(
@@ -98,16 +112,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--body", action="store_true", help="include the release text")
     export.add_argument("--limit", type=_positive, default=None, metavar="N",
                         help="at most N releases (default: all)")
-    export.add_argument("--ui", choices=UI_LANGUAGES, default="ru",
-                        help="language of agency names (default ru)")
+    _ui_option(export, "ru", "language of agency names (default ru)")
     _index_dir_option(export)
 
-    stats = commands.add_parser("stats", help="counts by language, agency and month")
+    stats = commands.add_parser(
+        "stats", help="counts by language, agency and month",
+        description="Counts by language, agency and month of the whole index, or of the "
+        "releases a query and filters select.",
+    )
+    _filter_options(stats, sort=False)
+    _ui_option(stats, "en", "language of agency names and labels (default en)")
     _index_dir_option(stats)
 
     serve = commands.add_parser("serve", help="run the web interface")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000, help="default 8000")
     _index_dir_option(serve)
     return parser
 
@@ -119,13 +138,15 @@ def _request(args: argparse.Namespace, **extra: str) -> SearchRequest:
         "lang": [args.lang or ""],
         "from": [args.date_from or ""],
         "to": [args.date_to or ""],
-        "sort": [args.sort],
+        "sort": [getattr(args, "sort", "relevance")],
     }
     params.update({name: [value] for name, value in extra.items()})
     return SearchRequest.from_params(params)
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
+    from indexer.indexing import index_paths
+
     paths = args.paths or [bundled_corpus()]
     summary = index_paths(
         paths, args.index_dir, rebuild=args.rebuild, lock_timeout=args.wait,
@@ -138,16 +159,18 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
+    from search.searcher import Searcher
+
     request = _request(args, page=str(args.page), per_page=str(args.per_page))
     results = Searcher(args.index_dir, time_budget=False).search(request)
     if args.json:
-        print(json.dumps(results.as_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(results.as_json(args.ui or "ru"), ensure_ascii=False, indent=2))
     else:
-        print(_render(results))
+        print(_render(results, args.ui or "en"))
     return EXIT_OK
 
 
-def _render(results: SearchResults) -> str:
+def _render(results: SearchResults, ui: str) -> str:
     """Results for a terminal: matched words in bold where the terminal shows it."""
     bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("*", "*")
     request = results.request
@@ -155,6 +178,9 @@ def _render(results: SearchResults) -> str:
     lines = [f"{results.total} release(s)" + (
         f", showing {first}–{first + len(results.hits) - 1}" if results.hits else ""
     )]
+    if results.unfiltered_total:
+        lines.append(f"the filters exclude every match: without them, "
+                     f"{results.unfiltered_total} release(s)")
     if results.suggestion:
         lines.append(f"Did you mean: {results.suggestion}")
     if results.partial is not None:
@@ -164,8 +190,8 @@ def _render(results: SearchResults) -> str:
         lines += [
             "",
             f"{hit.title}",
-            f"  {hit.date.isoformat()} · {hit.agency_names.en} ({hit.agency}) · {hit.lang}"
-            f" · {hit.id}",
+            f"  {hit.date.isoformat()} · {hit.agency_names.in_language(ui)} ({hit.agency})"
+            f" · {hit.lang} · {hit.id}",
             *textwrap.wrap(text, width=100, initial_indent="  ", subsequent_indent="  "),
         ]
         if hit.url:
@@ -183,6 +209,10 @@ def _plain_snippet(html_snippet: str, bold: str, plain: str) -> str:
 def _cmd_export(args: argparse.Namespace) -> int:
     """Stream the releases as they are read: an export of the whole index never sits in
     memory. Bytes are UTF-8 whatever the terminal's encoding: the file is the product."""
+    from search.export import iter_releases
+    from search.searcher import Searcher
+    from webui.formats import csv_chunks, jsonl_lines
+
     request = _request(args)
     searcher = Searcher(args.index_dir, time_budget=False)
     total, releases = iter_releases(searcher, request, args.limit)
@@ -210,20 +240,31 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    searcher = Searcher(args.index_dir, time_budget=False)
-    results = searcher.search(SearchRequest(per_page=1))
+    from search.results import facet_label
+    from search.searcher import Searcher
+
+    request = _request(args, per_page="1")
+    results = Searcher(args.index_dir, time_budget=False).search(request)
     print(f"{results.total} release(s)")
+    if not results.total:
+        return EXIT_OK
     for facet, title in (("lang", "By language"), ("agency", "By agency"), ("month", "By month")):
         print(f"\n{title}:")
         for value in results.facets.get(facet, []):
-            label = facet_label(facet, value.value, "en")
+            label = facet_label(facet, value.value, args.ui)
             name = value.value if label == value.value else f"{value.value} ({label})"
             print(f"  {value.count:>8}  {name}")
     return EXIT_OK
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    serve(args.index_dir, args.host, args.port)
+    from webui.serve import CannotServe, serve
+
+    try:
+        serve(args.index_dir, args.host, args.port)
+    except CannotServe as exc:
+        print(f"govpress: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK
 
 
@@ -259,9 +300,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = "QUERY" if exc.name == "q" else f"--{exc.name.replace('_', '-')}"
         print(f"govpress: {name}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
-    except IndexError_ as exc:
-        print(f"govpress: {exc}", file=sys.stderr)
-        return EXIT_ERROR
     except KeyboardInterrupt:
         print("govpress: interrupted; the index keeps what was committed", file=sys.stderr)
         _exit_now(EXIT_ERROR)
@@ -272,6 +310,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"govpress: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:
+        from indexer.storage import IndexError_  # loaded already by whatever raised it
+
+        if isinstance(exc, IndexError_):
+            print(f"govpress: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        raise
 
 
 if __name__ == "__main__":

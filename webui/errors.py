@@ -15,9 +15,9 @@ from werkzeug.exceptions import BadHost, HTTPException
 from werkzeug.wrappers import Response
 
 from indexer.storage import IndexError_
-from search.request import BadParameter
+from search.request import BadParameter, UnknownAgency
 from search.searcher import SearchBusy, SearchTooLong
-from webui import MAX_URL_BYTES, ui_language
+from webui.application import MAX_URL_BYTES, ui_language
 from webui.i18n import DEFAULT_UI, format_number, problem_text, text
 from webui.pages import page_context
 
@@ -49,7 +49,10 @@ def _page(status: int, heading: str, message: str, ui: str) -> tuple[str, int]:
 
 def bad_parameter(error: BadParameter) -> tuple[str | Response, int]:
     if _wants_json():
-        return jsonify({"error": {"parameter": error.name, "message": error.message}}), 400
+        body: dict = {"parameter": error.name, "message": error.message}
+        if isinstance(error, UnknownAgency):
+            body["closest"] = list(error.closest)
+        return jsonify({"error": body}), 400
     ui = _ui()
     return _page(400, text("error_bad_parameter", ui, name=error.name),
                  problem_text(error, ui), ui)

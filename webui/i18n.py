@@ -45,7 +45,8 @@ COMPOSED = (
     N_("problem_agency_slug"), N_("problem_too_many_agencies"), N_("problem_date_format"),
     N_("problem_no_such_date"), N_("problem_number"), N_("problem_too_many_phrases"),
     N_("problem_too_many_prefixes"), N_("problem_too_many_words"),
-    N_("problem_too_many_expansions"),
+    N_("problem_too_many_expansions"), N_("problem_unknown_agency"),
+    N_("problem_unknown_agency_far"),
 )
 
 

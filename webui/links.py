@@ -32,8 +32,10 @@ class Links:
     def home(self, ui: str | None = None) -> str:
         return f"{url_for('pages.home')}?{self._query([], ui)}"
 
-    def doc(self, release_id: str, ui: str | None = None) -> str:
-        return f"{url_for('pages.doc', release_id=release_id)}?{self._query([], ui)}"
+    def doc(self, release_id: str, ui: str | None = None, q: str = "") -> str:
+        """A release's page; opened from a search, `q` carries the words to mark in it."""
+        params = [("q", q)] if q else []
+        return f"{url_for('pages.doc', release_id=release_id)}?{self._query(params, ui)}"
 
     def api_doc(self, release_id: str) -> str:
         return f"{url_for('api.doc', release_id=release_id)}?{self._query([])}"

@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import partial
+from html import escape
 from urllib.parse import urlencode
 
 from flask import Blueprint, redirect, render_template, request
@@ -18,9 +19,18 @@ from werkzeug.wrappers import Response
 
 from indexer.agencies import agency_name
 from search.export import timeline
-from search.request import DEFAULT_PER_PAGE, MAX_PAGE, SORTS, SearchRequest
+from search.request import (
+    DEFAULT_PER_PAGE,
+    MAX_PAGE,
+    SORTS,
+    BadParameter,
+    SearchRequest,
+    UnknownAgency,
+)
 from search.results import Hit, SearchResults, Translation, facet_label
-from webui import export_limit, release_or_404, searcher, ui_language
+from search.searcher import Searcher
+from search.snippets import marked
+from webui.application import export_limit, release_or_404, searcher, ui_language
 from webui.chart import timeline_view
 from webui.display import is_gov_kz, is_web_url, paragraphs, partial_notices, url_label
 from webui.i18n import (
@@ -29,6 +39,7 @@ from webui.i18n import (
     count_releases,
     format_date,
     format_number,
+    problem_text,
     text,
 )
 from webui.links import Links
@@ -80,6 +91,7 @@ class VersionLink:
 @dataclass
 class HitView:
     title: str
+    title_html: str  # escaped, the search's words marked
     href: str
     date: str
     date_iso: str
@@ -154,10 +166,24 @@ def toggled(search: SearchRequest, facet: str, value: str) -> tuple[SearchReques
     if facet == "lang":
         selected = search.lang == value
         return search.with_changes(lang=None if selected else value, page=1), selected
-    bounds = month_bounds(value)
+    bounds = month_within(value, search)
     selected = bounds is not None and (search.date_from, search.date_to) == bounds
     start, end = (None, None) if selected or bounds is None else bounds
     return search.with_changes(date_from=start, date_to=end, page=1), selected
+
+
+def month_within(month: str, search: SearchRequest) -> tuple[dt.date, dt.date] | None:
+    """The days of a month facet value that lie within the search's own dates: the month
+    facet narrows a chosen range (5–14 March stays 5–14 March), never widens it."""
+    bounds = month_bounds(month)
+    if bounds is None:
+        return None
+    start, end = bounds
+    if search.date_from and search.date_from > start:
+        start = search.date_from
+    if search.date_to and search.date_to < end:
+        end = search.date_to
+    return (start, end) if start <= end else None
 
 
 def facet_groups(results: SearchResults, ui: str, links: Links) -> list[FacetGroup]:
@@ -178,8 +204,10 @@ def facet_groups(results: SearchResults, ui: str, links: Links) -> list[FacetGro
         for value, count in values:
             changed, selected = toggled(search, name, value)
             label = facet_label(name, value, ui)
-            hint = (text("facet_remove", ui, label=label) if selected
-                    else text("facet_add", ui, label=label))
+            period = month_within(value, search) if name == "month" else None
+            shown = date_label(*period, ui) if period else label
+            hint = (text("facet_remove", ui, label=shown) if selected
+                    else text("facet_add", ui, label=shown))
             link = FacetLink(label, count, selected, links.search(changed), hint)
             shown = len(group.shown) < FACET_SHOWN[name] or selected
             (group.shown if shown else group.more).append(link)
@@ -206,6 +234,22 @@ def active_filters(search: SearchRequest, ui: str, links: Links) -> list[Chip]:
     return chips
 
 
+def filter_parts(search: SearchRequest, ui: str) -> list[str]:
+    """The filters of a search in words: agencies, language, dates."""
+    parts = [facet_label("agency", agency, ui) for agency in search.agencies]
+    if search.lang:
+        parts.append(facet_label("lang", search.lang, ui))
+    if search.date_from or search.date_to:
+        parts.append(date_label(search.date_from, search.date_to, ui))
+    return parts
+
+
+def describe(search: SearchRequest, ui: str) -> str:
+    """The search in words, for a feed title: `«жилье» · Министерство … · март 2025`."""
+    parts = [text("search_quoted", ui, q=search.q)] if search.q else []
+    return " · ".join(parts + filter_parts(search, ui)) or text("search_everything", ui)
+
+
 def date_label(start: dt.date | None, end: dt.date | None, ui: str) -> str:
     if start and end:
         month = start.strftime("%Y-%m")
@@ -223,7 +267,7 @@ def version_link(translation: Translation, links: Links, hint: str) -> VersionLi
                        links.doc(translation.id), hint)
 
 
-def hit_views(hits: list[Hit], ui: str, links: Links) -> list[HitView]:
+def hit_views(hits: list[Hit], ui: str, links: Links, q: str = "") -> list[HitView]:
     """The hits as listed: a version of a news item whose higher-ranked version is listed
     already is folded into that line (its language link says it was found too) instead
     of being listed twice. Display only: totals, facets and exports still count it."""
@@ -235,17 +279,20 @@ def hit_views(hits: list[Hit], ui: str, links: Links) -> list[HitView]:
             link.on_page = True
             link.hint = text("version_on_page", ui, title=hit.title.strip())
             continue
-        view = hit_view(hit, ui, links)
+        view = hit_view(hit, ui, links, q)
         views.append(view)
         for translation, version in zip(hit.translations, view.versions, strict=True):
             listed.setdefault(translation.id, version)
     return views
 
 
-def hit_view(hit: Hit, ui: str, links: Links) -> HitView:
+def hit_view(hit: Hit, ui: str, links: Links, q: str = "") -> HitView:
+    """A result as the page shows it; its link carries the query `q` to mark there."""
+    title = hit.title.strip() or "—"
     return HitView(
-        title=hit.title.strip() or "—",
-        href=links.doc(hit.id),
+        title=title,
+        title_html=hit.title_html.strip() or escape(title),
+        href=links.doc(hit.id, q=q),
         date=format_date(hit.date, ui),
         date_iso=hit.date.isoformat(),
         agency=hit.agency_names.in_language(ui),
@@ -275,6 +322,20 @@ def pagination(results: SearchResults, links: Links) -> list[PageLink]:
     return result
 
 
+def sort_options(search: SearchRequest, ui: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of the sort control, saying what each really does: with
+    no words the default lists the newest first, so it is labelled so, and a separate
+    "newest" would be the same choice twice."""
+    options = []
+    for sort in SORTS:
+        effective = search.with_changes(sort=sort).effective_sort
+        if search.is_browse and sort != "relevance" and effective == "newest":
+            continue
+        options.append((sort, text(f"sort_{effective}", ui),
+                        effective == search.effective_sort))
+    return options
+
+
 def canonical_redirect(search: SearchRequest, ui: str) -> Response | None:
     """Send a form submission (`from=&sort=relevance…`) to the clean, bookmarkable URL."""
     given = list(request.args.items(multi=True))
@@ -291,23 +352,31 @@ def home() -> Response | str:
 
 
 @bp.get("/search")
-def search() -> Response | str:
-    """Results for the URL parameters; empty `q` lists the newest releases."""
+def search() -> tuple[str, int] | Response | str:
+    """Results for the URL parameters; empty `q` lists the newest releases.
+
+    A parameter that is wrong (dates the wrong way round, an agency nobody indexed) does
+    not lose the search: the page shows the results without it, answered 400, with the
+    form as it was sent and the problem beside the field (the API answers a plain 400).
+    """
     ui = ui_language()
-    req = SearchRequest.from_params(query_params())
-    redirect_to = canonical_redirect(req, ui)
-    if redirect_to is not None:
-        return redirect_to
     index = searcher()
-    results: SearchResults = index.search(req)
+    req, results, problems = search_without_problems(index, query_params())
+    if not problems:
+        redirect_to = canonical_redirect(req, ui)
+        if redirect_to is not None:
+            return redirect_to
     links = Links(ui)
     chart = None
     if results.hits and not (results.partial and results.partial.stopped):
         # No chart of a search stopped for time (it would evaluate it again, and chart a
         # part). The month facet spares a second pass over the matches when it spans > 62 days.
         chart = timeline_view(timeline(index, req, results.facets.get("month")), req, ui, links)
+    filters = filter_parts(req, ui)
     if req.q:
-        title = text("search_title", ui, q=req.q)
+        title = text("search_title", ui, q=" · ".join([req.q, *filters]))
+    elif filters:
+        title = text("browse_filtered_title", ui, filters=" · ".join(filters))
     elif request.args and set(request.args) != {"ui"}:
         title = text("browse_title", ui)
     else:
@@ -316,12 +385,19 @@ def search() -> Response | str:
     last = first + len(results.hits) - 1
     chips = active_filters(req, ui, links)
     per_page_choices = sorted({*PER_PAGE_CHOICES, req.per_page})
-    return render_template(
+    html = render_template(
         "search.html",
         **page_context(ui, title),
+        skip_target="results",
         search=req,
+        form=form_values(req, problems),
+        field_problems={error.name: problem_text(error, ui) for error in problems
+                        if error.name in FORM_FIELDS},
+        invalid_fields=invalid_fields(problems),
+        other_problems=[problem_view(error, ui, links, req) for error in problems
+                        if error.name not in FORM_FIELDS],
         results=results,
-        hits=hit_views(results.hits, ui, links),
+        hits=hit_views(results.hits, ui, links, req.q),
         facets=facet_groups(results, ui, links),
         chips=chips,
         clear_href=links.search(SearchRequest(q=req.q, sort=req.sort,
@@ -336,16 +412,108 @@ def search() -> Response | str:
         suggestion_href=links.search(req.with_changes(q=results.suggestion, page=1))
         if results.suggestion else None,
         first_page_href=links.search(req.with_changes(page=1)),
-        sorts=SORTS,
+        sorts=sort_options(req, ui),
         per_page_choices=per_page_choices,
         default_per_page=DEFAULT_PER_PAGE,
         json_url=links.api_search(req),
         timeline=chart,
         csv_url=links.export_csv(req),
         csv_hint=text("export_csv_hint", ui, limit=format_number(export_limit(), ui)),
+        csv_body_url=links.export_csv(req, body=True),
+        csv_body_hint=text("export_csv_body_hint", ui,
+                           limit=format_number(export_limit(), ui)),
         feed_url=links.feed(req),
+        unfiltered_text=text("filtered_out", ui, q=req.q,
+                             count=count_releases(results.unfiltered_total, ui))
+        if results.unfiltered_total else None,
         partial_notices=partial_notices(results, ui),
     )
+    return (html, 400) if problems else html
+
+
+FORM_FIELDS = ("q", "from", "to", "sort", "per_page")
+
+
+@dataclass
+class ProblemView:
+    """A wrong parameter that is not a field of the form (an agency, the language, the
+    page), with the agencies to use instead of an unknown one."""
+
+    message: str
+    closest: list[tuple[str, str]] = field(default_factory=list)  # (label, href)
+
+
+def search_without_problems(
+    index: Searcher, params: dict[str, list[str]]
+) -> tuple[SearchRequest, SearchResults, list[BadParameter]]:
+    """The search of `params`, each wrong parameter left out in turn, and what was wrong."""
+    problems: list[BadParameter] = []
+    while True:
+        try:
+            req = SearchRequest.from_params(params)
+            return req, index.search(req), problems
+        except BadParameter as error:
+            remaining = without_parameter(params, error)
+            if remaining == params:
+                raise
+            problems.append(error)
+            params = remaining
+
+
+def fields_of(error: BadParameter) -> tuple[str, ...]:
+    """The parameters a problem is about: both dates when they are the wrong way round."""
+    return ("from", "to") if error.problem == "dates_reversed" else (error.name,)
+
+
+def without_parameter(
+    params: dict[str, list[str]], error: BadParameter
+) -> dict[str, list[str]]:
+    """The parameters with the wrong one left out (only the unknown slug of several
+    agencies)."""
+    if isinstance(error, UnknownAgency):
+        slugs = [
+            ",".join(s for s in value.split(",") if s.strip().lower() != error.value)
+            for value in params.get("agency", [])
+        ]
+        return {**params, "agency": slugs}
+    return {name: values for name, values in params.items() if name not in fields_of(error)}
+
+
+def invalid_fields(problems: list[BadParameter]) -> dict[str, str]:
+    """Form field → the parameter whose message describes it (both dates point to the
+    one message when they are the wrong way round)."""
+    fields = {}
+    for error in problems:
+        if error.name in FORM_FIELDS:
+            fields.update(dict.fromkeys(fields_of(error), error.name))
+    return fields
+
+
+def form_values(search: SearchRequest, problems: list[BadParameter]) -> dict[str, str]:
+    """What the form's fields show: the search as understood, except that a field with a
+    problem shows what was sent, to be corrected."""
+    values = {
+        "q": search.q,
+        "from": search.date_from.isoformat() if search.date_from else "",
+        "to": search.date_to.isoformat() if search.date_to else "",
+    }
+    for error in problems:
+        for name in fields_of(error):
+            if name in values:
+                values[name] = (request.args.get(name) or "").strip()[:100]
+    return values
+
+
+def problem_view(error: BadParameter, ui: str, links: Links, search: SearchRequest) -> ProblemView:
+    if not isinstance(error, UnknownAgency):
+        message = f"{text('error_bad_parameter', ui, name=error.name)}: {problem_text(error, ui)}"
+        return ProblemView(message)
+    closest = []
+    for slug in error.closest:
+        label = f"{facet_label('agency', slug, ui)} ({slug})"
+        closest.append((label, links.search(search.with_changes(
+            agencies=(*search.agencies, slug), page=1))))
+    return ProblemView(text("unknown_agency", ui, value=error.value), closest)
 
 
 @bp.get("/doc/<release_id>")
@@ -353,6 +521,8 @@ def doc(release_id: str) -> str:
     """One release: full text in paragraphs, metadata, source link, similar releases."""
     ui = ui_language()
     release = release_or_404(release_id)
+    q = SearchRequest.from_params({"q": request.args.getlist("q")}).q
+    matches = searcher().matcher(q) if q else None
     links = Links(ui)
     names = agency_name(release.agency)
     similar = searcher().similar(release.id, SIMILAR_COUNT)
@@ -368,13 +538,19 @@ def doc(release_id: str) -> str:
         **page_context(ui, text("doc_title", ui, title=title)),
         release=release,
         title=title,
+        title_html=marked(title, release.lang, matches),
+        q=q if matches else "",
+        unmarked_href=links.doc(release.id),
+        back_href=links.search(SearchRequest(q=q)) if q else links.home(),
         date=format_date(release.date, ui),
         agency=names.in_language(ui),
         agency_href=links.search(SearchRequest(agencies=(release.agency,), sort="newest")),
         lang_name=facet_label("lang", release.lang, ui),
         source_href=release.url if is_web_url(release.url) else None,
         source_is_gov=is_gov_kz(release.url),
-        paragraphs=paragraphs(release.body),
+        paragraphs=[
+            marked(paragraph, release.lang, matches) for paragraph in paragraphs(release.body)
+        ],
         other_urls=other_urls,
         similar=hit_views(similar, ui, links),
         versions=[version_link(t, links, t.title.strip()) for t in translations],

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import logging
 import resource
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -23,7 +25,7 @@ from indexer.indexing import index_paths
 from indexer.locations import bundled_corpus
 from indexer.storage import IndexError_, index_exists
 from search.searcher import Searcher
-from webui import MAX_BODY_BYTES, create_app
+from webui.application import MAX_BODY_BYTES, create_app
 
 log = logging.getLogger("govpress.serve")
 access_log = logging.getLogger("govpress.access")
@@ -40,6 +42,11 @@ CONNECTION_LIMIT = 1000
 IDLE_SECONDS = 30  # a connection with no traffic for this long is closed
 CLEANUP_SECONDS = 5  # how often waitress looks for them
 LOGGED_TARGET_CHARS = 300
+FREE_PORT_TRIES = 20  # ports after a busy one to look at for one to suggest
+
+
+class CannotServe(Exception):
+    """The server cannot listen where it was asked to; the message says what to do."""
 
 
 def _printable(target: str) -> str:
@@ -167,8 +174,53 @@ def _limit_malloc_arenas() -> None:
         ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
 
 
+def _bind_error(host: str, port: int) -> OSError | None:
+    """Why a server could not listen on host:port now, or None if it could.
+
+    Bound as waitress binds (`SO_REUSEADDR`), so a port only lingering after a server
+    stopped counts as free, and one another program listens on as busy.
+    """
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                       flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return exc
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                return exc
+    return None
+
+
+def check_port(host: str, port: int) -> None:
+    """Say before anything else is done (building or loading the index) that host:port
+    cannot be listened on, and how to choose another: `CannotServe`."""
+    error = _bind_error(host, port)
+    if error is None:
+        return
+    if isinstance(error, socket.gaierror):
+        raise CannotServe(f"cannot listen on {host!r}: {error.strerror}; choose another "
+                          "address with --host, e.g. --host 127.0.0.1")
+    if error.errno == errno.EADDRINUSE:
+        free = next((p for p in range(port + 1, min(port + FREE_PORT_TRIES, 65535) + 1)
+                     if _bind_error(host, p) is None), None)
+        example = f", e.g. --port {free}, which is free" if free else ""
+        raise CannotServe(f"port {port} on {host} is already in use (another server listens "
+                          f"on it); choose another port with --port{example}")
+    if error.errno == errno.EACCES:
+        raise CannotServe(f"no permission to listen on port {port} (ports below 1024 need "
+                          "administrator rights); choose another port with --port, "
+                          "e.g. --port 8000")
+    raise CannotServe(f"cannot listen on {host} port {port}: {error.strerror}; choose "
+                      "another address with --host or port with --port")
+
+
 def serve(index_dir: Path, host: str, port: int) -> None:
     """Serve the web UI and JSON API on host:port until interrupted."""
+    check_port(host, port)
     _configure_logging()
     _allow_open_files()
     _limit_malloc_arenas()

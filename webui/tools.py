@@ -17,7 +17,7 @@ from indexer.records import UNKNOWN_AGENCY
 from search.export import AgencySummary, agency_overview, feed_releases, iter_releases
 from search.request import LANGS, BadParameter, SearchRequest
 from search.results import facet_label
-from webui import export_limit, searcher, ui_language
+from webui.application import export_limit, searcher, ui_language
 from webui.formats import (
     FeedEntry,
     atom_feed,
@@ -28,7 +28,7 @@ from webui.formats import (
 )
 from webui.i18n import count_agencies, count_releases, format_date, text
 from webui.links import Links
-from webui.pages import date_label, page_context, query_params
+from webui.pages import describe, page_context, query_params
 
 bp = Blueprint("tools", __name__)
 
@@ -44,17 +44,6 @@ def _one(name: str, allowed: tuple[str, ...], default: str) -> str:
     if value not in allowed:
         raise BadParameter(name, "choice", choices=", ".join(allowed))
     return value
-
-
-def describe(search: SearchRequest, ui: str) -> str:
-    """The search in words, for a feed title: `«жилье» · Министерство … · март 2025`."""
-    parts = [text("search_quoted", ui, q=search.q)] if search.q else []
-    parts += [facet_label("agency", agency, ui) for agency in search.agencies]
-    if search.lang:
-        parts.append(facet_label("lang", search.lang, ui))
-    if search.date_from or search.date_to:
-        parts.append(date_label(search.date_from, search.date_to, ui))
-    return " · ".join(parts) or text("search_everything", ui)
 
 
 def absolute(path: str) -> str:
