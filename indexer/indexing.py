@@ -27,7 +27,7 @@ from whoosh.query import Every
 from whoosh.writing import IndexWriter
 
 from indexer.analysis import in_language
-from indexer.records import build_release, cut_off_ids, looks_garbled, within_limits
+from indexer.records import build_release, cut_off_ids, looks_garbled, news_number, within_limits
 from indexer.release import Location, Release, Skipped
 from indexer.schema import INDEX_FORMAT
 from indexer.sources import iter_corpus_files, read_corpus_file
@@ -136,6 +136,7 @@ def document(release: Release, release_digest: str) -> dict:
         "where": str(release.where) if release.where else None,
         "incomplete": release.incomplete,
         "digest": release_digest,
+        "news": news_number(release.url),
     }
 
 

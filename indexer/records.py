@@ -25,6 +25,7 @@ MAX_URLS = 100
 
 LANGUAGES = ("ru", "en", "kk")
 UNKNOWN_AGENCY = "unknown"
+MAX_NEWS_DIGITS = 9  # gov.kz numbers have 6-7 digits; the index keeps them in 32 bits
 
 _GOV_KZ = re.compile(
     r"gov\.kz/memleket/entities/(?P<agency>[A-Za-z0-9_-]+)"
@@ -54,6 +55,14 @@ def agency_of(url: str | None) -> str:
     """The agency slug of a gov.kz release address (`unknown` for any other address)."""
     match = _GOV_KZ.search(url or "")
     return _slug(match.group("agency")) if match else UNKNOWN_AGENCY
+
+
+def news_number(url: str | None) -> int:
+    """The gov.kz news number of a release address (0 when it has none): releases of one
+    agency with one number are the language versions of one news item."""
+    match = _GOV_KZ.search(url or "")
+    news = match.group("news") if match else None
+    return int(news) if news and len(news) <= MAX_NEWS_DIGITS else 0
 
 
 def _clean_source(url: str | None) -> str | None:

@@ -8,13 +8,15 @@ from indexer.analysis import govpress_analyzer, names_analyzer
 
 # Raise when the analysis chain or the schema changes meaning: every release then counts
 # as changed on the next incremental run and is analyzed again.
-INDEX_FORMAT = "4"  # 3: `incomplete`; 4: Kazakh and English lemmas, name keys (`names`)
+INDEX_FORMAT = "4"  # 3: `incomplete`; 4: Kazakh and English lemmas, name keys (`names`), `news`
 
 
 def release_schema() -> Schema:
     """Full text in `title` and `body` (terms: lemmas), the cross-script keys of the names
     in both in `names` (not stored; no positions: no phrases), exact filters
-    `agency`/`lang`, and a sortable `date` (YYYYMMDD)."""
+    `agency`/`lang`, a sortable `date` (YYYYMMDD), and the gov.kz `news` number (0 when
+    the source has none) that, with the agency, names the news item whose translations
+    a release is (found at search time, so a translation indexed later is seen at once)."""
     analyzer = govpress_analyzer()
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
@@ -31,4 +33,5 @@ def release_schema() -> Schema:
         where=STORED(),
         incomplete=STORED(),
         digest=ID(stored=True, sortable=True),
+        news=NUMERIC(int, bits=32, sortable=True, signed=False),
     )

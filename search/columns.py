@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -34,6 +35,7 @@ class _Segment:
     codes: dict[str, np.ndarray]  # facet → int32 code (codes are shared by all segments)
     ids: np.ndarray  # str
     lengths: dict[str, np.ndarray]  # text field → float32 length in terms
+    news: np.ndarray  # int64 gov.kz news number, 0 when none
 
 
 class Vocabulary:
@@ -71,12 +73,16 @@ def _read_segment(reader: IndexReader, vocabulary: Vocabulary) -> _Segment:
     if size == 0:
         empty = np.zeros(0, dtype=np.int32)
         return _Segment(empty, dict.fromkeys(FACETS, empty), np.zeros(0, dtype=str),
-                        dict.fromkeys(TEXT_FIELDS, empty.astype(np.float32)))
+                        dict.fromkeys(TEXT_FIELDS, empty.astype(np.float32)),
+                        empty.astype(np.int64))
     date = np.fromiter((v or 0 for v in reader.column_reader("date")), np.int32, count=size)
     codes = {f: vocabulary.encode(f, list(reader.column_reader(f))) for f in FACETS}
     ids = np.array(list(reader.column_reader("id")), dtype=str)
     lengths = {field: _field_lengths(reader, field, size) for field in TEXT_FIELDS}
-    return _Segment(date, codes, ids, lengths)
+    news = (np.fromiter((v or 0 for v in reader.column_reader("news")), np.int64, count=size)
+            if "news" in reader.schema and reader.has_column("news")
+            else np.zeros(size, dtype=np.int64))  # an index of an older format: no versions
+    return _Segment(date, codes, ids, lengths, news)
 
 
 @dataclass
@@ -92,10 +98,45 @@ class Columns:
     id_rank: np.ndarray  # int32 rank of the id in sorted order, for deterministic ties
     lengths: dict[str, np.ndarray]
     average_length: dict[str, float]
+    news: np.ndarray  # int64 gov.kz news number, 0 when none
 
     @property
     def size(self) -> int:
         return len(self.live)
+
+    @cached_property
+    def items(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every live document with a news number, sorted by its news item (agency and
+        number as one int64 key), and those keys: the versions of an item are neighbours.
+        Built on the first lookup of a generation (one argsort)."""
+        documents = np.flatnonzero(self.live & (self.news > 0))
+        keys = self._item_keys(documents)
+        order = np.argsort(keys)
+        return documents[order], keys[order]
+
+    def _item_keys(self, docnums: np.ndarray) -> np.ndarray:
+        return (self.codes["agency"][docnums].astype(np.int64) << 32) | self.news[docnums]
+
+    def translations(self, docnums: np.ndarray) -> list[np.ndarray]:
+        """For each document, the other live documents of its news item (the other
+        language versions of one gov.kz news item), in docnum order; none when it has no
+        news number. One binary search per document, whatever the index size."""
+        if len(docnums) == 0:
+            return []
+        docnums = np.asarray(docnums, dtype=np.int64)
+        order, sorted_keys = self.items
+        keys = self._item_keys(docnums)
+        starts = np.searchsorted(sorted_keys, keys, side="left")
+        ends = np.searchsorted(sorted_keys, keys, side="right")
+        result = []
+        for docnum, start, end, news in zip(docnums, starts, ends, self.news[docnums],
+                                            strict=True):
+            versions = order[start:end] if news > 0 else order[:0]
+            result.append(np.sort(versions[versions != docnum]))
+        return result
+
+    def lang_of(self, docnum: int) -> str:
+        return self.values["lang"][self.codes["lang"][docnum]]
 
     def mask(self, request: SearchRequest, *, without: str | None = None) -> np.ndarray:
         """Documents the request's filters allow (leaving out one facet's own filter)."""
@@ -181,6 +222,7 @@ class ColumnCache:
             average_length={
                 f: float(lengths[f][live].sum()) / live_count or 1.0 for f in TEXT_FIELDS
             },
+            news=_concat([s.news for s in segments], np.int64),
         )
 
 

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from indexer.agencies import AgencyName, agency_name
 from indexer.release import Release
+from search.labels import format_month, language_name
 from search.request import SearchRequest
-
-LANGUAGE_NAMES = {
-    "ru": {"ru": "Русский", "en": "Russian"},
-    "en": {"ru": "Английский", "en": "English"},
-    "kk": {"ru": "Казахский", "en": "Kazakh"},
-}
-MONTH_NAMES = {
-    "ru": "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь",
-    "en": "January February March April May June July August September October November December",
-}
 
 
 def facet_label(facet: str, value: str, ui: str = "ru") -> str:
@@ -25,11 +17,26 @@ def facet_label(facet: str, value: str, ui: str = "ru") -> str:
     if facet == "agency":
         return agency_name(value).in_language(ui)
     if facet == "lang":
-        return LANGUAGE_NAMES.get(value, {}).get(ui, value)
-    if facet == "month" and len(value) == 7:
-        year, month = value.split("-")
-        return f"{MONTH_NAMES[ui].split()[int(month) - 1]} {year}"
+        return language_name(value, ui)
+    if facet == "month":
+        year, _, month = value.partition("-")
+        if year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
+            return format_month(int(year), int(month), ui)
     return value
+
+
+@dataclass(frozen=True)
+class Translation:
+    """Another language version of the same gov.kz news item that the index holds."""
+
+    id: str
+    lang: str
+    title: str = ""  # filled in for a release page, left empty for results
+    url: str | None = None
+
+    def as_json(self) -> dict:
+        """`{"id", "lang", "title", "url"}`, as `/api/doc/<id>` lists it."""
+        return {"id": self.id, "lang": self.lang, "title": self.title, "url": self.url}
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class Hit:
     url: str | None
     snippet: str  # HTML: release text escaped, matched words in <mark>
     score: float | None
+    translations: tuple[Translation, ...] = ()
     title_html: str = ""  # HTML: the title escaped, matched words in <mark> (pages only)
 
     @property
@@ -59,6 +67,7 @@ class Hit:
             "url": self.url,
             "snippet": self.snippet,
             "score": None if self.score is None else round(self.score, 4),
+            "translations": [{"id": t.id, "lang": t.lang} for t in self.translations],
         }
 
 
@@ -132,8 +141,10 @@ class SearchResults:
         }
 
 
-def release_as_json(release: Release, ui: str = "ru") -> dict:
-    """Exactly the object `/api/doc/<id>` returns."""
+def release_as_json(
+    release: Release, ui: str = "ru", translations: Iterable[Translation] = ()
+) -> dict:
+    """Exactly the object `/api/doc/<id>` returns (without `similar`)."""
     names = agency_name(release.agency)
     return {
         "id": release.id,
@@ -142,11 +153,12 @@ def release_as_json(release: Release, ui: str = "ru") -> dict:
         "date": release.date.isoformat(),
         "agency": release.agency,
         "agency_name": names.in_language(ui),
-        "agency_names": {"ru": names.ru, "en": names.en},
+        "agency_names": {"kk": names.kk, "ru": names.ru, "en": names.en},
         "lang": release.lang,
         "url": release.url,
         "urls": list(release.urls),
         "category": release.category,
         "source": release.where.public if release.where else None,
         "incomplete": release.incomplete,
+        "translations": [translation.as_json() for translation in translations],
     }

@@ -40,8 +40,8 @@ from indexer.storage import open_index
 from search.columns import FACETS, ColumnCache, Columns
 from search.evaluate import Evaluation, Evaluator, PostingsCache
 from search.query import ParsedQuery, QueryParser
-from search.request import SearchRequest, UnknownAgency
-from search.results import Hit, Partial, SearchResults
+from search.request import LANGS, SearchRequest, UnknownAgency
+from search.results import Hit, Partial, SearchResults, Translation
 from search.snippets import marked, snippet
 from search.spelling import Lexicon, suggest
 
@@ -169,8 +169,27 @@ class Searcher:
 
         return self._retrying(find)
 
+    def translations(self, release_id: str) -> list[Translation]:
+        """The other language versions of this release's news item that are in the index
+        now (none for a release without a gov.kz news number), with titles and addresses."""
+
+        def find(searcher: WhooshSearcher, columns: Columns) -> list[Translation]:
+            docnum = searcher.document_number(id=release_id)
+            if docnum is None:
+                return []
+            versions = columns.translations(np.array([docnum]))[0]
+            result = []
+            for version in versions:
+                fields = searcher.stored_fields(int(version))
+                result.append(Translation(fields["id"], fields["lang"], fields["title"],
+                                          fields.get("url")))
+            return _in_language_order(result)
+
+        return self._retrying(find)
+
     def similar(self, release_id: str, limit: int = 5) -> list[Hit]:
-        """Releases that share the most distinctive words with this one."""
+        """Releases that share the most distinctive words with this one; never its own
+        translations, which share its subject but are the same news."""
 
         def find(searcher: WhooshSearcher, columns: Columns) -> list[Hit]:
             docnum = searcher.document_number(id=release_id)
@@ -182,12 +201,14 @@ class Searcher:
             like = query.Or([query.Term("body", term, boost=w) for term, w in key_terms])
             evaluation = Evaluator(searcher, columns, self._postings).evaluate(like)
             evaluation.mask[docnum] = False
+            evaluation.mask[columns.translations(np.array([docnum]))[0]] = False
             chosen = _order(
                 columns, np.flatnonzero(evaluation.mask), evaluation, "relevance", limit
             )
             return [
-                _hit(searcher.stored_fields(int(d)), None, float(evaluation.score[d]))
-                for d in chosen
+                _hit(searcher.stored_fields(int(d)), None, float(evaluation.score[d]),
+                     _versions(columns, versions))
+                for d, versions in zip(chosen, columns.translations(chosen), strict=True)
             ]
 
         return self._retrying(find)
@@ -204,13 +225,14 @@ class Searcher:
         return self._retrying(lambda s, c: int(c.live.sum()))
 
     def warm_up(self, releases: int = WARM_UP_RELEASES) -> None:
-        """Load what searches need before the first one asks: the per-document arrays, the
-        spelling term list (seconds on a large index), the analysis dictionaries, and the
-        terms of the word forms of the newest `releases` (most forms a snippet meets)."""
+        """Load what searches need before the first one asks: the per-document arrays and
+        the news items' order (for translations), the spelling term list (seconds on a
+        large index), the analysis dictionaries, and the terms of the word forms of the
+        newest `releases` (most forms a snippet meets)."""
         for word in ("жилья", "children", "microdistricts", "қаласы", "Токаева"):
             query_terms(word)
         en.known_forms("childr")  # the English word list that Latin prefixes expand over
-        self._retrying(lambda s, c: self._lexicon.terms(s))
+        self._retrying(lambda s, c: (self._lexicon.terms(s), c.items))
         _, newest = self.ordered_releases(SearchRequest(sort="newest"), limit=releases)
         for release in newest:
             learn_forms(f"{release.title}\n{release.body}", release.lang)
@@ -239,12 +261,14 @@ class Searcher:
         start = (request.page - 1) * request.per_page
         chosen = _order(columns, docnums, evaluation, request.sort, start + request.per_page)
         marks = parsed.expanded(searcher.reader()) if parsed is not None else None
+        shown = chosen[start:]
         page = [
             _hit(
                 searcher.stored_fields(int(docnum)), marks,
                 None if evaluation is None else float(evaluation.score[docnum]),
+                _versions(columns, versions),
             )
-            for docnum in chosen[start:]
+            for docnum, versions in zip(shown, columns.translations(shown), strict=True)
         ]
         suggestion = None
         partial = _partial(evaluation)
@@ -465,7 +489,21 @@ def _location(text: str | None) -> Location | None:
     return Location(file, int(line)) if line.isdigit() else None
 
 
-def _hit(fields: dict, parsed: ParsedQuery | None, score: float | None) -> Hit:
+def _in_language_order(translations: list[Translation]) -> list[Translation]:
+    rank = {lang: number for number, lang in enumerate(LANGS)}
+    return sorted(translations, key=lambda t: (rank.get(t.lang, len(rank)), t.id))
+
+
+def _versions(columns: Columns, docnums: np.ndarray) -> tuple[Translation, ...]:
+    """The other versions of a hit, by id and language alone (read from the columns)."""
+    found = [Translation(str(columns.ids[d]), columns.lang_of(int(d))) for d in docnums]
+    return tuple(_in_language_order(found))
+
+
+def _hit(
+    fields: dict, parsed: ParsedQuery | None, score: float | None,
+    translations: tuple[Translation, ...] = (),
+) -> Hit:
     return Hit(
         id=fields["id"],
         title=fields["title"],
@@ -475,6 +513,7 @@ def _hit(fields: dict, parsed: ParsedQuery | None, score: float | None) -> Hit:
         url=fields.get("url"),
         snippet=snippet(fields.get("body") or fields["title"], fields["lang"], parsed),
         score=score,
+        translations=translations,
         title_html=marked(fields["title"], fields["lang"], parsed),
     )
 

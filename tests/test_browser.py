@@ -1,7 +1,9 @@
-"""End to end in real Chromium: search, facets, a release and back, bookmarks, phones.
+"""End to end in real Chromium: search, facets, a release and back, bookmarks, phones,
+the Kazakh interface and the links between the language versions of one news item.
 
 The app runs under waitress (as `govpress serve` runs it) on a free loopback port. The
-results page is saved to docs/screenshot-results.png for the README.
+results page is saved to docs/screenshot-results.png for the README, a Kazakh results
+page and a release page with its translations next to it.
 """
 
 from __future__ import annotations
@@ -22,10 +24,38 @@ if not CHROMIUM.exists():
 import waitress  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
+from indexer.indexing import index_paths  # noqa: E402
+from indexer.locations import bundled_corpus  # noqa: E402
 from webui import create_app  # noqa: E402
 from webui.serve import AccessLog  # noqa: E402
 
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot-results.png"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+SCREENSHOT = DOCS / "screenshot-results.png"
+SCREENSHOT_KK = DOCS / "screenshot-results-kk.png"
+SCREENSHOT_TRANSLATIONS = DOCS / "screenshot-doc-translations.png"
+# The English and Kazakh versions of the bundled corpus's Russian news 956947 (housing).
+HOUSING = "https://www.gov.kz/memleket/entities/economy/press/news/details/956947"
+TRANSLATIONS = f"""\
+Commissioning of 19 million square metres of housing and investment growth in \
+Kazakhstan's most populous regions discussed in the Government 14.03.2025
+At a regular meeting of the headquarters for economic growth chaired by Deputy Prime \
+Minister – Minister of National Economy Serik Zhumangarin, the housing and utilities sector \
+and the investment figures of Kazakhstan's most populous regions, Almaty and Turkestan, \
+were considered. The task this year is to build at least 19 million square metres of \
+housing. In the first two months of 2025, 1.9 million square metres of housing were \
+commissioned in Kazakhstan, 6.8% less than in January–February 2024.
+Source : {HOUSING}?lang=en
+
+Үкіметте 19 млн шаршы метр тұрғын үйді пайдалануға беру және Қазақстанның ең көп халық \
+тұратын облыстарының инвестициялық өсуі қаралды 14.03.2025
+ҚР Премьер-Министрінің орынбасары – Ұлттық экономика министрі Серік Жұманғариннің \
+төрағалығымен өткен экономикалық өсуді қамтамасыз ету жөніндегі штабтың кезекті отырысында \
+тұрғын үй-коммуналдық шаруашылығы саласы және Қазақстанның ең көп халық тұратын облыстары – \
+Алматы мен Түркістан облыстарының инвестициялық көрсеткіштері қаралды. Биыл кемінде 19 млн \
+шаршы метр тұрғын үй салу міндеті тұр. 2025 жылдың алғашқы екі айында Қазақстанда 1,9 млн \
+шаршы метр тұрғын үй пайдалануға берілді, бұл 2024 жылғы қаңтар-ақпандағыдан 6,8% аз.
+Ақпарат көзі : {HOUSING}?lang=kk
+"""
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
@@ -33,7 +63,21 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 
 @pytest.fixture(scope="module")
 def base_url(corpus_index: Path) -> Iterator[str]:
-    app = create_app(corpus_index)
+    yield from _serve(corpus_index)
+
+
+@pytest.fixture(scope="module")
+def translated_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled corpus and the English and Kazakh versions of its news 956947."""
+    folder = tmp_path_factory.mktemp("translations")
+    (folder / "housing.txt").write_text(TRANSLATIONS, encoding="utf-8")
+    index_dir = folder / "index"
+    index_paths([bundled_corpus(), folder / "housing.txt"], index_dir)
+    yield from _serve(index_dir)
+
+
+def _serve(index_dir: Path) -> Iterator[str]:
+    app = create_app(index_dir)
     server = waitress.create_server(
         AccessLog(app, logging.getLogger("govpress.access")), host="127.0.0.1", port=0,
         threads=4,
@@ -66,9 +110,10 @@ def params(url: str) -> list[tuple[str, str]]:
     return parse_qsl(urlsplit(url).query, keep_blank_values=True)
 
 
-def new_page(browser: Browser, width: int = 1280, height: int = 900) -> tuple[Page, list[str]]:
+def new_page(browser: Browser, width: int = 1280, height: int = 900,
+             locale: str | None = None) -> tuple[Page, list[str]]:
     """A page in a fresh context, and the console errors it reports (CSP violations etc.)."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text)
@@ -148,7 +193,7 @@ def test_sort_change_submits_by_itself_and_language_switch(
     assert sorted(relevance) != [] and page.locator(".pagination a[rel=next]").count() == 1
 
     russian = hit_ids(page)
-    page.click("a.ui-switch")
+    page.click("a.ui-choice[hreflang=en]")
     page.wait_for_url("**ui=en**")
     assert hit_ids(page) == russian
     assert page.locator("html").get_attribute("lang") == "en"
@@ -286,7 +331,9 @@ def test_keyboard_reaches_the_skip_link_then_the_filters(browser: Browser,
 @pytest.mark.parametrize("path", ["/", "/search?q=жилье", "/search?q=Almaty&agency=almaty&ui=en",
                                   "/doc/economy-956947-ru", "/search?q=zzqq&lang=kk",
                                   "/search?sort=bad", "/agencies?ui=en",
-                                  "/search?q=development+OR+развитие"])
+                                  "/search?q=development+OR+развитие",
+                                  "/?ui=kk", "/doc/economy-956947-ru?ui=kk", "/agencies?ui=kk",
+                                  "/search?from=2025-02-31&ui=kk"])
 def test_phone_width_has_no_horizontal_scroll(browser: Browser, base_url: str,
                                               path: str) -> None:
     page, errors = new_page(browser, width=375, height=812)
@@ -306,3 +353,59 @@ def test_screenshot_of_the_results_page(browser: Browser, base_url: str) -> None
     page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
     assert errors == []
+
+
+def test_kazakh_interface_and_the_versions_of_one_news_item(
+    browser: Browser, translated_url: str
+) -> None:
+    page, errors = new_page(browser)
+    # A journalist on the Russian release switches the interface to Kazakh…
+    page.goto(f"{translated_url}/doc/economy-956947-ru")
+    page.click("a.ui-choice[hreflang=kk]")
+    page.wait_for_url("**/doc/economy-956947-ru?ui=kk")
+    assert page.locator("html").get_attribute("lang") == "kk"
+    meta = page.locator(".release-meta").inner_text()
+    assert "2025\u202fж. 14 наурыз" in meta and "ҚР Ұлттық экономика министрлігі" in meta
+    assert page.locator(".also-in").inner_text().startswith("Басқа тілдерде:")
+
+    # …follows the English version, and the Kazakh one from there, and comes back.
+    page.click(".also-in a[hreflang=en]")
+    page.wait_for_url("**/doc/economy-956947-en?ui=kk")
+    assert page.locator("h1").inner_text().startswith("Commissioning of 19 million")
+    page.click(".also-in a[hreflang=kk]")
+    page.wait_for_url("**/doc/economy-956947-kk?ui=kk")
+    assert page.locator("h1").inner_text().startswith("Үкіметте 19 млн")
+    similar = page.locator(".similar .hit-title a").evaluate_all(
+        "els => els.map(e => new URL(e.href).pathname)")
+    assert not {"/doc/economy-956947-ru", "/doc/economy-956947-en"} & set(similar)
+    page.click(".also-in a[hreflang=ru]")
+    page.wait_for_url("**/doc/economy-956947-ru?ui=kk")
+
+    # The results page in Kazakh: the three versions share one line.
+    page.click("a.brand")
+    page.wait_for_url("**/?ui=kk")
+    page.fill("#q", "19")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/search?q=19&ui=kk")
+    assert page.locator("button[type=submit].primary").inner_text() == "Іздеу"
+    lines = [line for line in hit_ids(page) if line.startswith("economy-956947")]
+    assert len(lines) == 1
+    versions = page.locator(f"ol.hits li:has(a[href*='/doc/{lines[0]}?']) a.version")
+    assert versions.count() == 2 and page.locator("a.version.on-page").count() == 2
+    assert errors == []
+
+
+def test_screenshots_of_the_kazakh_interface_and_a_release_with_translations(
+    browser: Browser, translated_url: str
+) -> None:
+    page, kk_errors = new_page(browser, width=1280, height=860, locale="kk-KZ")
+    page.goto(f"{translated_url}/search?q=19+OR+тұрғын+OR+жилья+OR+Almaty&ui=kk")
+    assert hit_ids(page) and page.locator("a.version").count() >= 2
+    page.screenshot(path=str(SCREENSHOT_KK))
+    page, errors = new_page(browser, width=1280, height=860, locale="ru-RU")
+    page.goto(f"{translated_url}/doc/economy-956947-ru")
+    assert page.locator(".also-in a.version").count() == 2
+    page.screenshot(path=str(SCREENSHOT_TRANSLATIONS))
+    assert SCREENSHOT_KK.stat().st_size > 10_000
+    assert SCREENSHOT_TRANSLATIONS.stat().st_size > 10_000
+    assert kk_errors == [] and errors == []

@@ -344,6 +344,7 @@ def test_hit_fields(searcher):
     as_json = hit.as_json("ru")
     assert set(as_json) == {
         "id", "title", "date", "agency", "agency_name", "lang", "url", "snippet", "score",
+        "translations",
     }
     assert as_json["agency_name"] == "Акимат города Алматы"
     assert as_json["date"] == "2025-03-04"
@@ -449,7 +450,7 @@ def test_facet_labels_in_both_interface_languages(searcher):
     assert facets["month"] == [{"value": "2025-03", "label": "March 2025", "count": 20}]
     facets = find(searcher, per_page=1).as_json("ru")["facets"]
     assert facets["agency"][0]["label"] == "Акимат города Алматы"
-    assert facets["month"][0]["label"] == "март 2025"
+    assert facets["month"][0]["label"] == "март 2025\u202fг."
 
 
 # -- did you mean ----------------------------------------------------------------------------

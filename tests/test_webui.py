@@ -20,14 +20,16 @@ from flask.testing import FlaskClient
 
 from indexer.release import Release
 from search.request import SearchRequest
-from search.results import FacetValue, Hit, SearchResults, release_as_json
+from search.results import FacetValue, Hit, SearchResults, Translation, release_as_json
 from search.searcher import Searcher
 from webui import CONTENT_SECURITY_POLICY, create_app
 from webui.display import is_web_url, paragraphs
+from webui.i18n import UI_LANGUAGES
 from webui.serve import AccessLog, ensure_index
 
 HOUSING_ID = "economy-956947-ru"
-HIT_KEYS = {"id", "title", "date", "agency", "agency_name", "lang", "url", "snippet", "score"}
+HIT_KEYS = {"id", "title", "date", "agency", "agency_name", "lang", "url", "snippet", "score",
+            "translations"}
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -55,7 +57,8 @@ class Page(HTMLParser):
         self._in.append(tag)
         if tag == "a" and attributes.get("href") is not None:
             self._link = {"href": attributes["href"] or "", "text": "",
-                          "class": attributes.get("class") or ""}
+                          "class": attributes.get("class") or "",
+                          "hreflang": attributes.get("hreflang") or ""}
             self.links.append(self._link)
         if tag == "script":
             self._script = (attributes, [])
@@ -124,7 +127,7 @@ def test_home_lists_newest_releases_with_facet_overview(client: FlaskClient) -> 
     assert dates == sorted(dates, reverse=True)
     assert "Новые пресс-релизы" in page.text
     for label, count in [("Акимат города Алматы", 10), ("Английский", 17), ("Русский", 3),
-                         ("март 2025", 20)]:
+                         ("март 2025 г.", 20)]:
         assert f"{label} {count}" in page.text
 
 
@@ -184,11 +187,11 @@ def test_language_and_month_facets(client: FlaskClient) -> None:
     page = get_page(client, russian)
     assert len(page.doc_ids()) == 3
     assert "lang" not in dict(params_of(page.link_titled("Убрать фильтр: Русский")))
-    march = get_page(client, "/").link_titled("Добавить фильтр: март 2025")
+    march = get_page(client, "/").link_titled("Добавить фильтр: март 2025\u202fг.")
     assert dict(params_of(march)) | {} == {"from": "2025-03-01", "to": "2025-03-31", "ui": "ru"}
     page = get_page(client, march)
     assert len(page.doc_ids()) == 20
-    unmarch = page.link_titled("Убрать фильтр: март 2025")
+    unmarch = page.link_titled("Убрать фильтр: март 2025\u202fг.")
     assert params_of(unmarch) == [("ui", "ru")]
 
 
@@ -258,24 +261,22 @@ def test_ui_switch_keeps_parameters_and_results(client: FlaskClient) -> None:
     assert ru_json["total"] == en_json["total"]
 
 
-@pytest.mark.parametrize("ui", ["ru", "en"])
+@pytest.mark.parametrize("ui", UI_LANGUAGES)
 def test_every_internal_link_keeps_the_interface_language(client: FlaskClient, ui: str) -> None:
     for url in (f"/?ui={ui}", f"/search?q=Almaty&per_page=5&ui={ui}",
                 f"/doc/{HOUSING_ID}?ui={ui}", f"/search?q=qqqqzzzz&lang=en&ui={ui}"):
         page = get_page(client, url)
-        internal = [link["href"] for link in page.links if link["href"].startswith("/")
+        internal = [link for link in page.links if link["href"].startswith("/")
                     and not link["href"].startswith("/static/")]
         assert internal, url
-        for href in internal:
-            other = {"ru": "en", "en": "ru"}[ui]
-            expected = other if _link_class(page, href) == "ui-switch" else ui
-            assert dict(params_of(href)).get("ui") == expected, (url, href)
+        switch = [link for link in internal if link["class"] == "ui-choice"]
+        assert sorted(link["hreflang"] for link in switch) == sorted(
+            lang for lang in UI_LANGUAGES if lang != ui)
+        for link in internal:
+            expected = link["hreflang"] if link in switch else ui
+            assert dict(params_of(link["href"])).get("ui") == expected, (url, link)
         assert ("input", {"type": "hidden", "name": "ui", "value": ui}) in page.elements \
             or url.startswith("/doc/")
-
-
-def _link_class(page: Page, href: str) -> str:
-    return next(link["class"] for link in page.links if link["href"] == href)
 
 
 def test_form_submission_redirects_to_the_clean_address(client: FlaskClient) -> None:
@@ -337,6 +338,9 @@ def test_release_page_links_only_web_addresses() -> None:
             return release if release_id == release.id else None
 
         def similar(self, release_id: str, limit: int = 5) -> list[Hit]:
+            return []
+
+        def translations(self, release_id: str) -> list[Translation]:
             return []
 
     client = create_app(searcher=One()).test_client()

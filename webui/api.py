@@ -31,7 +31,7 @@ def doc(release_id: str) -> Response:
     """One release as JSON, with the releases most like it under `similar`."""
     ui = ui_language()
     release = release_or_404(release_id)
-    body = release_as_json(release, ui)
+    body = release_as_json(release, ui, searcher().translations(release.id))
     body["similar"] = [hit.as_json(ui) for hit in searcher().similar(release.id, SIMILAR_COUNT)]
     return jsonify(body)
 

@@ -40,33 +40,33 @@ def is_web_url(url: str | None) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-def _spaced(text: str) -> str:
+def _spaced(passage: str) -> str:
     """Insert the missing space after glued sentence ends and before glued URLs."""
     pieces = []
     position = 0
-    for match in _URL.finditer(text):
-        before = text[position : match.start()]
+    for match in _URL.finditer(passage):
+        before = passage[position : match.start()]
         before = _GLUED.sub(r"\1 ", before)
         if before and not before[-1].isspace() and before[-1] in ".,;:!?)»":
             before += " "
         pieces.append(before)
         pieces.append(match.group(0))
         position = match.end()
-    pieces.append(_GLUED.sub(r"\1 ", text[position:]))
+    pieces.append(_GLUED.sub(r"\1 ", passage[position:]))
     return "".join(pieces)
 
 
-def _sentences(text: str) -> list[str]:
+def _sentences(passage: str) -> list[str]:
     sentences: list[str] = []
     start = 0
-    for match in _BOUNDARY.finditer(text):
-        words = text[start : match.start()].split()
+    for match in _BOUNDARY.finditer(passage):
+        words = passage[start : match.start()].split()
         last_word = words[-1].rstrip(".") if words else ""
         if last_word.lower() in _ABBREVIATIONS or len(last_word) == 1:
             continue  # "г. Алматы", "Mr. Smith", initials: not a sentence end
-        sentences.append(text[start : match.start()].strip())
+        sentences.append(passage[start : match.start()].strip())
         start = match.end()
-    tail = text[start:].strip()
+    tail = passage[start:].strip()
     if tail:
         sentences.append(tail)
     return [s for s in sentences if s]

@@ -17,8 +17,8 @@ from werkzeug.wrappers import Response
 from indexer.storage import IndexError_
 from search.request import BadParameter, UnknownAgency
 from search.searcher import SearchBusy, SearchTooLong
-from webui.application import ui_language
-from webui.i18n import DEFAULT_UI, problem_text, text
+from webui.application import MAX_URL_BYTES, ui_language
+from webui.i18n import DEFAULT_UI, format_number, problem_text, text
 from webui.pages import page_context
 
 log = logging.getLogger("govpress.web")
@@ -73,7 +73,13 @@ def http_error(error: HTTPException) -> tuple | HTTPException:
     if status == 404:
         return _page(404, text("error_not_found", ui), text("error_not_found_text", ui), ui)
     if status == 405:
-        return _page(405, text("error_method", ui), error.description or "", ui)
+        return _page(405, text("error_method", ui), text("error_method_text", ui), ui)
+    if status == 413:
+        return _page(413, text("error_too_large", ui), text("error_too_large_text", ui), ui)
+    if status == 414:
+        limit = format_number(MAX_URL_BYTES, ui)
+        return _page(414, text("error_address_too_long", ui),
+                     text("error_address_too_long_text", ui, limit=limit), ui)
     return _page(status, text("error_http", ui, code=status), error.description or "", ui)
 
 

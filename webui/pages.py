@@ -27,7 +27,7 @@ from search.request import (
     SearchRequest,
     UnknownAgency,
 )
-from search.results import Hit, SearchResults, facet_label
+from search.results import Hit, SearchResults, Translation, facet_label
 from search.searcher import Searcher
 from search.snippets import marked
 from webui.application import export_limit, release_or_404, searcher, ui_language
@@ -35,6 +35,7 @@ from webui.chart import timeline_view
 from webui.display import is_gov_kz, is_web_url, paragraphs, partial_notices, url_label
 from webui.i18n import (
     UI_LANGUAGES,
+    UI_NAMES,
     count_releases,
     format_date,
     format_number,
@@ -77,6 +78,17 @@ class Chip:
 
 
 @dataclass
+class VersionLink:
+    """A link to another language version of a news item ("also in: English")."""
+
+    lang: str
+    name: str  # the language's own name: "Қазақша"
+    href: str
+    hint: str
+    on_page: bool = False  # found by this search too, and folded into this line
+
+
+@dataclass
 class HitView:
     title: str
     title_html: str  # escaped, the search's words marked
@@ -87,6 +99,7 @@ class HitView:
     lang: str
     lang_name: str
     snippet: str  # already-safe HTML from the search layer; the template marks it |safe
+    versions: list[VersionLink] = field(default_factory=list)
 
 
 @dataclass
@@ -101,12 +114,24 @@ def query_params() -> dict[str, list[str]]:
     return {name: request.args.getlist(name) for name in request.args}
 
 
-def switch_ui_url(ui: str) -> str:
-    """This very page in the other interface language, every other parameter kept."""
-    other = next(lang for lang in UI_LANGUAGES if lang != ui)
+@dataclass
+class UiChoice:
+    lang: str
+    name: str  # the language's own name: "Қазақша"
+    hint: str  # in that language too
+    href: str  # this very page in that language
+    current: bool
+
+
+def ui_choices(ui: str) -> list[UiChoice]:
+    """The language switch: this page in every interface language, other parameters kept."""
     params = [(k, v) for k, v in request.args.items(multi=True) if k != "ui"]
     path = "/" + request.path.lstrip("/")  # never `//host/…`, which would leave the site
-    return f"{path}?{urlencode([*params, ('ui', other)])}"
+    return [
+        UiChoice(lang, UI_NAMES[lang], text("switch_ui_hint", lang),
+                 f"{path}?{urlencode([*params, ('ui', lang)])}", lang == ui)
+        for lang in UI_LANGUAGES
+    ]
 
 
 def page_context(ui: str, title: str) -> dict:
@@ -116,7 +141,7 @@ def page_context(ui: str, title: str) -> dict:
         "t": partial(text, ui=ui),
         "links": Links(ui),
         "page_title": title,
-        "switch_url": switch_ui_url(ui),
+        "ui_choices": ui_choices(ui),
     }
 
 
@@ -180,8 +205,9 @@ def facet_groups(results: SearchResults, ui: str, links: Links) -> list[FacetGro
             changed, selected = toggled(search, name, value)
             label = facet_label(name, value, ui)
             period = month_within(value, search) if name == "month" else None
-            hint = text("facet_remove" if selected else "facet_add", ui,
-                        label=date_label(*period, ui) if period else label)
+            shown = date_label(*period, ui) if period else label
+            hint = (text("facet_remove", ui, label=shown) if selected
+                    else text("facet_add", ui, label=shown))
             link = FacetLink(label, count, selected, links.search(changed), hint)
             shown = len(group.shown) < FACET_SHOWN[name] or selected
             (group.shown if shown else group.more).append(link)
@@ -236,6 +262,30 @@ def date_label(start: dt.date | None, end: dt.date | None, ui: str) -> str:
     return text("date_until", ui, date=format_date(end, ui))
 
 
+def version_link(translation: Translation, links: Links, hint: str) -> VersionLink:
+    return VersionLink(translation.lang, UI_NAMES.get(translation.lang, translation.lang),
+                       links.doc(translation.id), hint)
+
+
+def hit_views(hits: list[Hit], ui: str, links: Links, q: str = "") -> list[HitView]:
+    """The hits as listed: a version of a news item whose higher-ranked version is listed
+    already is folded into that line (its language link says it was found too) instead
+    of being listed twice. Display only: totals, facets and exports still count it."""
+    views: list[HitView] = []
+    listed: dict[str, VersionLink] = {}  # release id → its link on a line listed above
+    for hit in hits:
+        link = listed.get(hit.id)
+        if link is not None:
+            link.on_page = True
+            link.hint = text("version_on_page", ui, title=hit.title.strip())
+            continue
+        view = hit_view(hit, ui, links, q)
+        views.append(view)
+        for translation, version in zip(hit.translations, view.versions, strict=True):
+            listed.setdefault(translation.id, version)
+    return views
+
+
 def hit_view(hit: Hit, ui: str, links: Links, q: str = "") -> HitView:
     """A result as the page shows it; its link carries the query `q` to mark there."""
     title = hit.title.strip() or "—"
@@ -249,6 +299,8 @@ def hit_view(hit: Hit, ui: str, links: Links, q: str = "") -> HitView:
         lang=hit.lang,
         lang_name=facet_label("lang", hit.lang, ui),
         snippet=hit.snippet,
+        versions=[version_link(t, links, facet_label("lang", t.lang, ui))
+                  for t in hit.translations],
     )
 
 
@@ -345,7 +397,7 @@ def search() -> tuple[str, int] | Response | str:
         other_problems=[problem_view(error, ui, links, req) for error in problems
                         if error.name not in FORM_FIELDS],
         results=results,
-        hits=[hit_view(hit, ui, links, req.q) for hit in results.hits],
+        hits=hit_views(results.hits, ui, links, req.q),
         facets=facet_groups(results, ui, links),
         chips=chips,
         clear_href=links.search(SearchRequest(q=req.q, sort=req.sort,
@@ -474,6 +526,7 @@ def doc(release_id: str) -> str:
     links = Links(ui)
     names = agency_name(release.agency)
     similar = searcher().similar(release.id, SIMILAR_COUNT)
+    translations = searcher().translations(release.id)
     other_urls = [
         {"href": url if is_web_url(url) else None, "label": url_label(url) if is_web_url(url)
          else url}
@@ -499,6 +552,7 @@ def doc(release_id: str) -> str:
             marked(paragraph, release.lang, matches) for paragraph in paragraphs(release.body)
         ],
         other_urls=other_urls,
-        similar=[hit_view(hit, ui, links) for hit in similar],
+        similar=hit_views(similar, ui, links),
+        versions=[version_link(t, links, t.title.strip()) for t in translations],
         json_url=links.api_doc(release.id),
     )

@@ -13,6 +13,7 @@ from flask import Blueprint, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from indexer.agencies import agency_name
+from indexer.records import UNKNOWN_AGENCY
 from search.export import AgencySummary, agency_overview, feed_releases, iter_releases
 from search.request import LANGS, BadParameter, SearchRequest
 from search.results import facet_label
@@ -131,6 +132,7 @@ def agencies() -> str:
         by_agency = SearchRequest(agencies=(row.agency,), sort="newest")
         views.append({
             "slug": row.agency,
+            "show_slug": name != row.agency and row.agency != UNKNOWN_AGENCY,
             "name": name,
             "href": links.search(by_agency),
             "count": row.count,
