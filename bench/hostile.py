@@ -22,7 +22,6 @@ import json
 import os
 import resource
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.generate import dictionary_words
-from bench.run import _free_port, _generate, _index, _percentiles, _wait_for
+from bench.run import _generate, _index, _percentiles, serving
 from search.evaluate import PostingsCache
 from search.request import BadParameter, SearchRequest
 from search.searcher import SearchBusy, Searcher, _Evaluations
@@ -213,20 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\n| hostile query | answer | first run |\n| --- | --- | --- |")
         print("\n".join(rows))
         print(f"\nlongest: {longest * 1000:,.0f} ms")
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "webui.cli", "serve", "--port", str(port),
-         "--index-dir", str(index_dir)],
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for(port)
-        figures = under_attack(port, args.seconds, args.clients)
+    with serving(index_dir) as server:
+        figures = under_attack(server.port, args.seconds, args.clients)
         if not args.no_slow:
-            figures.update(slow_clients(port))
-    finally:
-        server.terminate()
-        server.wait()
+            figures.update(slow_clients(server.port))
     print("\n| measure | figure |\n| --- | --- |")
     for name, value in figures.items():
         print(f"| {name} | {value} |")

@@ -12,6 +12,7 @@ Markdown. Timing is wall-clock on whatever else the machine is doing: run it idl
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -170,15 +171,28 @@ def _rss_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
-def _http(index_dir: Path, rounds: int) -> dict[str, str]:
+@contextlib.contextmanager
+def serving(index_dir: Path) -> Iterator[subprocess.Popen]:
+    """`govpress serve` on a free loopback port for the duration of a measurement; the
+    process's `port` attribute says where."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "webui.cli", "serve", "--port", str(port),
          "--index-dir", str(index_dir)],
         stderr=subprocess.DEVNULL,
     )
+    server.port = port
     try:
         _wait_for(port)
+        yield server
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def _http(index_dir: Path, rounds: int) -> dict[str, str]:
+    with serving(index_dir) as server:
+        port = server.port
         paths = [
             "/search?" + urlencode({k: v for k, v in q.params().items() if v}, doseq=True)
             for q in _runnable(Searcher(index_dir))
@@ -216,9 +230,6 @@ def _http(index_dir: Path, rounds: int) -> dict[str, str]:
                                f"{len(errors)} errors)",
             "serving RSS (now / peak)": f"{rss:.0f} / {peak:.0f} MB",
         }
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def _wait_for(port: int, seconds: float = 120) -> None:
