@@ -122,6 +122,18 @@ def test_a_parameter_outside_the_form_is_named_above_the_results(client: FlaskCl
     page = Page(response.get_data(as_text=True))
     assert "Bad parameter “page”: expected a whole number from 1 to 500" in page.text
     assert page.doc_ids() == [FITCH_ID]
+    # Nothing is marked in the form, and the problem is not about an agency.
+    assert "The values marked above" not in page.text
+    assert "Every agency in the index" not in page.text
+
+
+def test_a_rejected_long_query_stays_whole_in_the_form(client: FlaskClient) -> None:
+    query = " ".join(f'"w{n} x{n}"' for n in range(20))  # 20 phrases: over the limit
+    response = client.get("/search", query_string={"q": query, "ui": "en"})
+    assert response.status_code == 400
+    page = Page(response.get_data(as_text=True))
+    assert "at most 8 phrases in one query" in page.text
+    assert element(page, "input", name="q")["value"] == query
 
 
 # -- 7. matched words marked in titles and on the release page ------------------------

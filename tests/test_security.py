@@ -340,6 +340,15 @@ def test_an_unusable_host_header_gets_400_never_500(cookieless, host):
             assert "Host" in response.get_data(as_text=True)
 
 
+def test_an_empty_host_header_gives_links_to_the_server_itself(cookieless):
+    """An empty Host made every absolute link `http:///…` (feeds, OpenSearch)."""
+    for path in ("/feed?q=Fitch", "/opensearch.xml"):
+        response = cookieless.get(path, headers={"Host": ""})
+        assert response.status_code == 200
+        body = response.get_data(as_text=True)
+        assert "http:///" not in body and "http://localhost/" in body
+
+
 @pytest.mark.parametrize("host", GOOD_HOSTS)
 def test_a_valid_host_header_gets_the_page(cookieless, host):
     for path in HOST_PATHS:

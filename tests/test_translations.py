@@ -108,6 +108,10 @@ def test_the_release_page_links_to_its_other_versions_and_back(
     assert "Басқа тілдерде:" in english
     assert 'href="/doc/economy-958001-ru?ui=kk" hreflang="ru" lang="ru"' in english
     assert ">Русский</a>" in english and ">Қазақша</a>" in english
+    # Opened from a search, the other versions keep the search's words marked.
+    searched = client.get("/doc/economy-958001-ru?q=тарифы&ui=en").get_data(as_text=True)
+    assert 'href="/doc/economy-958001-en?q=%D1%82%D0%B0%D1%80%D0%B8%D1%84%D1%8B&amp;ui=en"' in (
+        searched)
 
 
 def test_similar_releases_never_list_the_releases_own_translations(
@@ -152,7 +156,8 @@ def test_a_result_shows_its_versions_as_small_language_links(
     client = create_app(index_dir).test_client()
     html = client.get("/search?q=Zhaksylykov&lang=en").get_data(as_text=True)
     assert '<span class="versions-label">На других языках:</span>' in html
-    assert 'href="/doc/economy-958001-ru?ui=ru" hreflang="ru" lang="ru" title="Русский"' in html
+    assert ('href="/doc/economy-958001-ru?q=Zhaksylykov&amp;ui=ru" hreflang="ru" lang="ru" '
+            'title="Русский"') in html
     assert 'hreflang="kk" lang="kk" title="Казахский">Қазақша</a>' in html
 
 

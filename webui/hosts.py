@@ -51,14 +51,18 @@ def _valid_name(name: str) -> bool:
 
 
 class HostCheck:
-    """WSGI middleware: an unusable `Host` becomes `localhost`, and the request is marked."""
+    """WSGI middleware: an unusable `Host` becomes `localhost`, and the request is marked;
+    an empty one counts as none, so absolute links (feeds, OpenSearch) name the server's
+    own address (`SERVER_NAME`) instead of `http:///`."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         host = environ.get("HTTP_HOST")
-        if host is not None and host != "" and not valid_host(host):
+        if host is not None and not host.strip():
+            del environ["HTTP_HOST"]
+        elif host is not None and not valid_host(host):
             environ["HTTP_HOST"] = STAND_IN_HOST
             environ[BAD_HOST] = True
         return self.app(environ, start_response)

@@ -22,6 +22,7 @@ from search.export import timeline
 from search.request import (
     DEFAULT_PER_PAGE,
     MAX_PAGE,
+    MAX_QUERY_CHARS,
     SORTS,
     BadParameter,
     SearchRequest,
@@ -262,9 +263,11 @@ def date_label(start: dt.date | None, end: dt.date | None, ui: str) -> str:
     return text("date_until", ui, date=format_date(end, ui))
 
 
-def version_link(translation: Translation, links: Links, hint: str) -> VersionLink:
+def version_link(translation: Translation, links: Links, hint: str, q: str = "") -> VersionLink:
+    """A link to another language version; it carries the query `q`, so the words stay
+    marked and "back to search" stays there."""
     return VersionLink(translation.lang, UI_NAMES.get(translation.lang, translation.lang),
-                       links.doc(translation.id), hint)
+                       links.doc(translation.id, q=q), hint)
 
 
 def hit_views(hits: list[Hit], ui: str, links: Links, q: str = "") -> list[HitView]:
@@ -299,7 +302,7 @@ def hit_view(hit: Hit, ui: str, links: Links, q: str = "") -> HitView:
         lang=hit.lang,
         lang_name=facet_label("lang", hit.lang, ui),
         snippet=hit.snippet,
-        versions=[version_link(t, links, facet_label("lang", t.lang, ui))
+        versions=[version_link(t, links, facet_label("lang", t.lang, ui), q)
                   for t in hit.translations],
     )
 
@@ -441,6 +444,7 @@ class ProblemView:
 
     message: str
     closest: list[tuple[str, str]] = field(default_factory=list)  # (label, href)
+    agency: bool = False  # about an agency: the page offers the list of them
 
 
 def search_without_problems(
@@ -500,7 +504,7 @@ def form_values(search: SearchRequest, problems: list[BadParameter]) -> dict[str
     for error in problems:
         for name in fields_of(error):
             if name in values:
-                values[name] = (request.args.get(name) or "").strip()[:100]
+                values[name] = (request.args.get(name) or "").strip()[:MAX_QUERY_CHARS]
     return values
 
 
@@ -513,7 +517,7 @@ def problem_view(error: BadParameter, ui: str, links: Links, search: SearchReque
         label = f"{facet_label('agency', slug, ui)} ({slug})"
         closest.append((label, links.search(search.with_changes(
             agencies=(*search.agencies, slug), page=1))))
-    return ProblemView(text("unknown_agency", ui, value=error.value), closest)
+    return ProblemView(text("unknown_agency", ui, value=error.value), closest, agency=True)
 
 
 @bp.get("/doc/<release_id>")
@@ -553,6 +557,7 @@ def doc(release_id: str) -> str:
         ],
         other_urls=other_urls,
         similar=hit_views(similar, ui, links),
-        versions=[version_link(t, links, t.title.strip()) for t in translations],
+        versions=[version_link(t, links, t.title.strip(), q if matches else "")
+                  for t in translations],
         json_url=links.api_doc(release.id),
     )

@@ -233,6 +233,7 @@ def serve(index_dir: Path, host: str, port: int) -> None:
         port=port,
         threads=THREADS,
         ident="govpress",
+        server_name=host,  # absolute links of a request without a Host header
         clear_untrusted_proxy_headers=True,
         # Waitress's own limits, before the app sees a request: 431 for a request line plus
         # headers over 16 KB (the app answers 414 for an address over 8 KB), 413 for a body
