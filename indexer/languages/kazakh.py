@@ -19,7 +19,7 @@ def term(word: str, capitalised: bool = False) -> str:
 
 def is_word(word: str) -> bool:
     """Whether the dictionary reads this very form (not a stem the suffix stripper made)."""
-    return _is_dictionary_word(word)
+    return kk.is_known(word)
 
 
 def is_proper(word: str) -> bool:
@@ -31,11 +31,7 @@ def name_base(word: str, capitalised: bool, mid_sentence: bool) -> str | None:
     """The lemma of a word the analyser does not know, or of a capitalised dictionary word
     that is a proper noun or stands inside a sentence (Kazakh capitalises only names
     there: the holding `Бәйтерек`, 'poplar')."""
-    if _is_dictionary_word(word):
+    if kk.is_known(word):
         named = capitalised and (mid_sentence or kk.is_proper(word))
         return kk.lemma(word) if named else None
     return kk.lemma(word)
-
-
-def _is_dictionary_word(word: str) -> bool:
-    return len(word) <= kk.MAX_WORD and bool(kk._readings(word))

@@ -196,6 +196,12 @@ def lemma(word: str) -> str:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
+def is_known(word: str) -> bool:
+    """Whether the analyser reads this very spelling (not a stem the suffix stripper made)."""
+    return len(word) <= MAX_WORD and bool(_readings(word))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def is_proper(word: str) -> bool:
     """Whether the analyser reads the word as a proper noun (it may be a common word too)."""
     if not _CYRILLIC_WORD.fullmatch(word) or len(word) > MAX_WORD:
