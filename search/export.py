@@ -132,8 +132,8 @@ def _by_month(counts: dict[int, int], request: SearchRequest) -> Timeline:
     bars = []
     for index in range(min(counts), max(counts) + 1):
         year, month = 1970 + index // 12, index % 12 + 1
-        start, end = _clip(dt.date(year, month, 1),
-                           dt.date(year, month, calendar.monthrange(year, month)[1]), request)
+        start, end = request.clip(dt.date(year, month, 1),
+                                  dt.date(year, month, calendar.monthrange(year, month)[1]))
         bars.append(Bar(start, end, f"{year:04d}-{month:02d}", counts.get(index, 0)))
     return Timeline("month", bars)
 
@@ -148,20 +148,11 @@ def _by_years(counts: dict[int, int], request: SearchRequest) -> Timeline:
     bars = []
     for year in range(first, last + 1, step):
         final = min(year + step - 1, last)
-        start, end = _clip(dt.date(year, 1, 1), dt.date(final, 12, 31), request)
+        start, end = request.clip(dt.date(year, 1, 1), dt.date(final, 12, 31))
         label = f"{year:04d}" if step == 1 else f"{year:04d}–{final:04d}"
         count = sum(by_year.get(y, 0) for y in range(year, final + 1))
         bars.append(Bar(start, end, label, count))
     return Timeline("year", bars)
-
-
-def _clip(start: dt.date, end: dt.date, request: SearchRequest) -> tuple[dt.date, dt.date]:
-    """A period narrowed to the request's own dates, so that a bar never widens a search."""
-    if request.date_from and request.date_from > start:
-        start = request.date_from
-    if request.date_to and request.date_to < end:
-        end = request.date_to
-    return start, end
 
 
 # -- the agency overview -------------------------------------------------------------------

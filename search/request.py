@@ -109,6 +109,15 @@ class SearchRequest:
     def with_changes(self, **changes: object) -> SearchRequest:
         return replace(self, **changes)
 
+    def clip(self, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+        """A period narrowed to this search's own dates, so that a link to it (a timeline
+        bar, a month facet) narrows the search and never widens it."""
+        if self.date_from and self.date_from > start:
+            start = self.date_from
+        if self.date_to and self.date_to < end:
+            end = self.date_to
+        return start, end
+
     @property
     def is_browse(self) -> bool:
         """No words to search: list what the filters select, newest first."""

@@ -179,11 +179,7 @@ def month_within(month: str, search: SearchRequest) -> tuple[dt.date, dt.date] |
     bounds = month_bounds(month)
     if bounds is None:
         return None
-    start, end = bounds
-    if search.date_from and search.date_from > start:
-        start = search.date_from
-    if search.date_to and search.date_to < end:
-        end = search.date_to
+    start, end = search.clip(*bounds)
     return (start, end) if start <= end else None
 
 
