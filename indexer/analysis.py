@@ -1,10 +1,13 @@
 """The one text analysis chain, used for indexing, queries, snippets and suggestions alike.
 
-Two analyzers share one tokenizer:
+Three analyzers share one tokenizer:
 - `govpress_analyzer` (`title`, `body`): `WordTokenizer | LemmaFilter`, each word's
   dictionary lemma in its language (`indexer.languages.ru`, `en`, `kazakh`);
 - `names_analyzer` (`names`): `NameKeyTokenizer`, a cross-script Latin key
-  (`indexer.languages.names`) for each word that names someone or something.
+  (`indexer.languages.names`) for each word that names someone or something;
+- `pairs_analyzer` (`title_pairs`, `body_pairs`): `PairTokenizer`, one term for each two
+  adjacent words that are both frequent (`квадратный метр`), so that a phrase of frequent
+  words is answered without positions (`phrase_pairs`, CommonGrams-style).
 
 Which language reads a word: Latin letters → English (also inside Russian and Kazakh text:
 EBRD, KPI, Fitch); Cyrillic → the document's language, Kazakh for a word with a
@@ -55,12 +58,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from itertools import pairwise
 from types import ModuleType
 
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
 from indexer.language import KAZAKH_LETTERS, URL
-from indexer.languages import common_words, en, kazakh, names, ru
+from indexer.languages import common_words, en, frequent_lemmas, kazakh, names, ru
 
 TERM_CACHE_SIZE = 500_000
 """Word forms whose term is remembered per process: about a large corpus's vocabulary."""
@@ -79,6 +83,15 @@ _LATIN_WORD = re.compile(r"[a-zß-öø-ÿ\u0100-\u024f]+")
 _LATIN_LETTER = re.compile(r"[a-zß-öø-ÿ\u0100-\u024f]")
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u052f]")
 _RUSSIAN_COMMON = common_words("ru")
+FREQUENT_LEMMAS = 5000
+"""Lemmas per language (Russian, English; by wordfreq frequency of their forms) that count
+as frequent for pair terms. Measured on a generated 10k corpus (README, "How it is
+built"): the cut decides how much larger the index gets and which phrases are answered
+without positions."""
+FREQUENT = frequent_lemmas("ru", FREQUENT_LEMMAS) | frequent_lemmas("en", FREQUENT_LEMMAS)
+PAIRS_MARK = " "
+"""The term every release has in each pairs field (no pair is a space alone): a segment
+whose releases all have it was written with pair terms, so its pairs can be trusted."""
 _SENTENCE_END = frozenset(".!?…\n")
 _CAPITAL = re.compile(
     r"(?<![^\W_ʼ])[A-ZÀ-ÖØ-ÞА-ЯЁЀ-ЏӘҒҚҢӨҰҮҺІ]"  # an upper-case letter starting a token
@@ -209,6 +222,65 @@ class NameKeyTokenizer(Tokenizer):
                 yield token
 
 
+class PairTokenizer(Tokenizer):
+    """`PAIRS_MARK`, then a pair term (`pair_term`) for every two words at adjacent
+    positions whose terms are both frequent (`is_frequent`).
+
+    Adjacent as phrases see it: word positions, whatever punctuation or sentence ends lie
+    between (a phrase matches across them today), inside one field. Its own field, with no
+    positions: BM25 lengths, prefixes, suggestions and similar releases never meet a pair.
+    """
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        terms_of = _TERMS.get(getattr(value, "lang", None), _QUERY_TERMS)
+        token.boost = 1.0
+        token.stopped = False
+        if positions:
+            token.pos = start_pos
+        token.text = PAIRS_MARK
+        yield token
+        before: tuple[str, ...] = ()
+        for start, end in _word_spans(value):
+            here = tuple(term for term in terms_of(value[start:end]) if term in FREQUENT)
+            for first in before:
+                for second in here:
+                    token.text = pair_term(first, second)
+                    yield token
+            before = here
+
+
+def is_frequent(term: str) -> bool:
+    """Whether two adjacent words with such terms get a pair term (a release's or a
+    query's: the same list decides both)."""
+    return term in FREQUENT
+
+
+def pair_term(first: str, second: str) -> str:
+    """The one term of two adjacent words' terms (a space never occurs inside a term)."""
+    return f"{first} {second}"
+
+
+def phrase_pairs(words: list[str]) -> list[str] | None:
+    """The pair terms that a release has when it has the phrase of these terms (one after
+    another), or None when some word is not frequent: then only positions tell."""
+    if len(words) < 2 or not all(map(is_frequent, words)):
+        return None
+    return [pair_term(first, second) for first, second in pairwise(words)]
+
+
 def _document_keys(
     text: str, lang: str, start_pos: int
 ) -> Iterator[tuple[int, int, int, tuple[str, ...]]]:
@@ -246,6 +318,12 @@ def govpress_analyzer() -> CompositeAnalyzer:
 def names_analyzer() -> CompositeAnalyzer:
     """The analyzer of `names` (index a release's `title\\nbody`) and of its queries."""
     return CompositeAnalyzer(NameKeyTokenizer())
+
+
+def pairs_analyzer() -> CompositeAnalyzer:
+    """The analyzer of `title_pairs` and `body_pairs` (index only: queries look pairs up
+    with `phrase_pairs`)."""
+    return CompositeAnalyzer(PairTokenizer())
 
 
 def normalize_word(word: str, lang: str | None = None) -> str:

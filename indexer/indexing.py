@@ -119,12 +119,16 @@ def digest(release: Release) -> str:
 
 def document(release: Release, release_digest: str) -> dict:
     """The Whoosh document for a release."""
+    title = in_language(release.title, release.lang)
+    body = in_language(release.body, release.lang)
     return {
         "id": release.id,
-        "title": in_language(release.title, release.lang),
+        "title": title,
         "_stored_title": release.title,
-        "body": in_language(release.body, release.lang),
+        "title_pairs": title,
+        "body": body,
         "_stored_body": release.body,
+        "body_pairs": body,
         "names": in_language(f"{release.title}\n{release.body}", release.lang),
         "date": int(release.date.strftime("%Y%m%d")),
         "month": f"{release.date.year:04d}-{release.date.month:02d}",  # strftime: "1-01"

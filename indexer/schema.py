@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import govpress_analyzer, names_analyzer
+from indexer.analysis import govpress_analyzer, names_analyzer, pairs_analyzer
 
 # Raise when the analysis chain or the schema changes meaning: every release then counts
 # as changed on the next incremental run and is analyzed again.
-INDEX_FORMAT = "4"  # 3: `incomplete`; 4: Kazakh and English lemmas, name keys (`names`), `news`
+INDEX_FORMAT = "5"  # 3: `incomplete`; 4: Kazakh and English lemmas, name keys (`names`), `news`;
+# 5: pair terms of frequent words (`title_pairs`, `body_pairs`)
+
+PAIR_FIELDS = {"title": "title_pairs", "body": "body_pairs"}
+"""Each text field's field of pair terms (`indexer.analysis.PairTokenizer`)."""
 
 
 def release_schema() -> Schema:
     """Full text in `title` and `body` (terms: lemmas), the cross-script keys of the names
-    in both in `names` (not stored; no positions: no phrases), exact filters
+    in both in `names` (not stored; no positions: no phrases), the pair terms of frequent
+    words of each in `title_pairs` and `body_pairs` (not stored, no positions), exact filters
     `agency`/`lang`, a sortable `date` (YYYYMMDD), and the gov.kz `news` number (0 when
     the source has none) that, with the agency, names the news item whose translations
     a release is (found at search time, so a translation indexed later is seen at once)."""
@@ -23,6 +28,7 @@ def release_schema() -> Schema:
         title=TEXT(analyzer=analyzer, stored=True, phrase=True),
         body=TEXT(analyzer=analyzer, stored=True, phrase=True),
         names=TEXT(analyzer=names_analyzer(), phrase=False),
+        **{pairs: TEXT(analyzer=pairs_analyzer(), phrase=False) for pairs in PAIR_FIELDS.values()},
         date=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
         month=ID(sortable=True),
         agency=ID(stored=True, sortable=True),

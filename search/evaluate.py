@@ -5,7 +5,11 @@ A results page needs every match (for the total and the facets), not just the be
 so instead of Whoosh's one-document-at-a-time matchers, postings are read a block at a
 time (ids and term frequencies) and combined with vector operations: AND is `&`, OR is
 `|`, scores add up. Only phrases need positions; their candidates (documents with every
-word) are checked by Whoosh's own phrase matcher.
+word) are checked by lining up the words' positions (with slop: Whoosh's own phrase
+matcher). A phrase of frequent words, whose candidates are most of the index, is answered
+by its pair terms instead (`indexer.analysis.phrase_pairs`), in each segment written with
+them: two words, exactly the documents with their pair term; more, the documents with all
+of its pairs, whose positions are then checked (`"a b c"` has the pairs of `a b x b c`).
 
 Cost is bounded (README, "Limits"): a prefix searches its `MAX_PREFIX_TERMS` most frequent
 terms, a query's prefixes `MAX_EXPANSIONS` in all (more is a `BadParameter` naming `q`),
@@ -32,6 +36,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.system import _INT_SIZE
 
+from indexer.analysis import PAIRS_MARK, phrase_pairs
+from indexer.schema import PAIR_FIELDS
 from search.columns import Columns, segment_id
 from search.request import BadParameter
 from search.results import CutPrefix
@@ -372,6 +378,8 @@ class Evaluator:
         return self._or([query.Term(q.fieldname, t, boost=q.boost) for t in terms])
 
     def _phrase(self, q: query.Phrase) -> Evaluation:
+        """The documents with the phrase, scored as the AND of its words (whether pair terms
+        or positions found them: the same scores)."""
         words = self._and([query.Term(q.fieldname, w, boost=q.boost) for w in q.words])
         if len(q.words) < 2 or not words.mask.any():
             return words
@@ -379,7 +387,7 @@ class Evaluator:
         verified = np.zeros(self.columns.size, dtype=bool)
         try:
             if q.slop == 1:
-                self._adjacent(q.fieldname, q.words, candidates, verified)
+                self._adjacent(q.fieldname, q.words, candidates, self._paired(q), verified)
             else:
                 self._near(q, candidates, verified)
         except _OutOfTime:  # the candidates verified so far are matches; the rest are not
@@ -387,15 +395,48 @@ class Evaluator:
         words.mask &= verified
         return words
 
+    def _paired(self, q: query.Phrase) -> list[np.ndarray | None]:
+        """Per segment, its documents (segment docnums) with every pair term of the phrase,
+        or None where pairs cannot tell: a word that is not frequent, or a segment written
+        (wholly or partly) before pair terms existed."""
+        field = PAIR_FIELDS.get(q.fieldname)
+        pairs = phrase_pairs(q.words) if field in self.searcher.schema else None
+        if pairs is None:
+            return [None] * len(self.leaves)
+        found: list[np.ndarray | None] = []
+        for reader, _ in self.leaves:
+            self._check()
+            if reader.doc_frequency(field, PAIRS_MARK) != reader.doc_count_all():
+                found.append(None)
+                continue
+            ids = self.cache.postings(reader, field, pairs[0])[0]
+            for pair in pairs[1:]:
+                if len(ids):
+                    ids = np.intersect1d(ids, self.cache.postings(reader, field, pair)[0],
+                                         assume_unique=True)
+            found.append(ids)
+        return found
+
     def _adjacent(
-        self, field: str, words: list[str], candidates: np.ndarray, verified: np.ndarray
+        self,
+        field: str,
+        words: list[str],
+        candidates: np.ndarray,
+        paired: list[np.ndarray | None],
+        verified: np.ndarray,
     ) -> None:
         """Mark in `verified` the candidates that have the words one after another: their
-        positions, read only for the candidates, must line up (word i at p + i). Segment
-        by segment, so that a stop keeps the segments done."""
-        for reader, offset in self.leaves:
+        positions, read only for the candidates, must line up (word i at p + i). In a
+        segment that `paired` answers, only its documents are candidates, and two words
+        need no positions. Segment by segment, so that a stop keeps the segments done."""
+        for (reader, offset), pairs in zip(self.leaves, paired, strict=True):
             size = reader.doc_count_all()
             local = candidates[(candidates >= offset) & (candidates < offset + size)] - offset
+            if pairs is not None:
+                local = np.intersect1d(local, pairs, assume_unique=True)
+                if len(words) == 2:
+                    verified[offset + local] = True
+                    continue
             if len(local) == 0:
                 continue
             starts = None  # (document << 32 | where the phrase would start), sorted

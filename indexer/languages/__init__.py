@@ -18,10 +18,25 @@ from functools import cache
 from pathlib import Path
 
 _COMMON_DIR = Path(__file__).resolve().parent / "wordfreq_common"
+_FREQUENT_DIR = Path(__file__).resolve().parent / "frequent_lemmas"
 
 
 @cache
 def common_words(lang: str) -> frozenset[str]:
     """The shipped list of `lang`'s most common words (see wordfreq_common/PROVENANCE.md)."""
-    lines = (_COMMON_DIR / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line for line in lines if line and not line.startswith("#"))
+    return _word_list(_COMMON_DIR / f"{lang}.txt")
+
+
+def frequent_lemmas(lang: str, count: int) -> frozenset[str]:
+    """`lang`'s `count` most frequent lemmas, from a shipped list (see
+    frequent_lemmas/PROVENANCE.md)."""
+    return frozenset(_lines(_FREQUENT_DIR / f"{lang}.txt")[:count])
+
+
+def _word_list(path: Path) -> frozenset[str]:
+    return frozenset(_lines(path))
+
+
+def _lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line and not line.startswith("#")]
