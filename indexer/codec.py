@@ -40,10 +40,10 @@ from whoosh.codec.whoosh3 import (
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import SubWriterTask
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, SegmentReader
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import SegmentWriter
+from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 MAGIC = b"GPA1"
 _HEADER = struct.Struct("<4sIII")  # magic, postings, value kind, flags
@@ -438,6 +438,26 @@ class ArrayWriter(SegmentWriter):
             self.pool.add_arrays(fieldname, btext, np.array(ids, dtype=np.uint32),
                                  np.array(weights, dtype=np.float32),
                                  np.array(sizes, dtype=np.uint32), b"".join(values))
+
+
+def merge_policy(writer: SegmentWriter, segments: list) -> list:
+    """Whoosh's MERGE_SMALL, after dropping segments whose every release was replaced and
+    rewriting those another codec wrote (an earlier version's index is in this format
+    after its first run; its releases are all analyzed again then, so only those no
+    longer in the corpus are copied one posting at a time)."""
+    kept = []
+    for segment in segments:
+        if segment.doc_count() == 0:
+            continue
+        if isinstance(segment.codec(), ArrayCodec):
+            kept.append(segment)
+            continue
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return MERGE_SMALL(writer, kept)
 
 
 def _renumbering(reader: IndexReader, startdoc: int, docmap) -> np.ndarray:

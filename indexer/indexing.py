@@ -24,11 +24,11 @@ from tqdm import tqdm
 from whoosh.index import FileIndex, LockError
 from whoosh.multiproc import MpWriter
 from whoosh.query import Every
-from whoosh.writing import IndexWriter
+from whoosh.writing import NO_MERGE, IndexWriter
 
 from indexer.analysis import in_language
 from indexer.batching import commit_size
-from indexer.codec import ArrayCodec, ArrayWriter, ArrayWriterTask, TermPool
+from indexer.codec import ArrayCodec, ArrayWriter, ArrayWriterTask, TermPool, merge_policy
 from indexer.records import build_release, cut_off_ids, looks_garbled, news_number, within_limits
 from indexer.release import Location, Release, Skipped
 from indexer.schema import INDEX_FORMAT
@@ -298,7 +298,7 @@ class _Batches:
         if self.writer is not None:
             if not final and not self.unmerged:
                 self.marker.touch()
-            self.writer.commit(merge=final)
+            self.writer.commit(mergetype=merge_policy if final else NO_MERGE)
             self.writer = None
             self.pending = 0
             self.unmerged = not final
