@@ -11,6 +11,7 @@ from whoosh import index as whoosh_index
 
 from bench.generate import generate
 from indexer.analysis import phrase_pairs, query_terms
+from indexer.codec import ArrayWriter
 from indexer.indexing import digest, document, index_paths
 from indexer.locations import bundled_corpus
 from indexer.records import build_release
@@ -119,9 +120,9 @@ def _without_pairs(doc: dict) -> dict:
 def _old_index(index_dir: Path, documents: list[dict]) -> None:
     older = release_schema()
     for field in PAIR_FIELDS.values():
-        older.remove(field)  # the schema before INDEX_FORMAT 5
+        older.remove(field)  # the schema before INDEX_FORMAT 6
     index_dir.mkdir()
-    writer = whoosh_index.create_in(str(index_dir), older, indexname=INDEX_NAME).writer()
+    writer = ArrayWriter(whoosh_index.create_in(str(index_dir), older, indexname=INDEX_NAME))
     for doc in documents:
         writer.add_document(**_without_pairs(doc))
     writer.commit()
@@ -134,7 +135,7 @@ def test_an_index_written_before_pair_terms_answers_phrases_as_a_new_one(
     _old_index(tmp_path / "old", documents)
     # Half the releases written before pair terms, half after, merged into one segment.
     _old_index(tmp_path / "mixed", documents[: len(documents) // 2])
-    writer = open_or_create_index(tmp_path / "mixed").writer()
+    writer = ArrayWriter(open_or_create_index(tmp_path / "mixed"))
     for doc in documents[len(documents) // 2:]:
         writer.add_document(**doc)
     writer.commit(optimize=True)
