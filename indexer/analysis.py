@@ -83,7 +83,7 @@ _LATIN_WORD = re.compile(r"[a-zß-öø-ÿ\u0100-\u024f]+")
 _LATIN_LETTER = re.compile(r"[a-zß-öø-ÿ\u0100-\u024f]")
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u052f]")
 _RUSSIAN_COMMON = common_words("ru")
-FREQUENT_LEMMAS = 5000
+FREQUENT_LEMMAS = 100
 """Lemmas per language (Russian, English; by wordfreq frequency of their forms) that count
 as frequent for pair terms. Measured on a generated 10k corpus (README, "How it is
 built"): the cut decides how much larger the index gets and which phrases are answered
