@@ -22,15 +22,15 @@ from search.query import QueryParser
 from search.request import SearchRequest
 from search.searcher import Searcher
 
-# Phrases of frequent words (answered by pairs), one with a word that is not (positions).
+# Phrases of frequent words (answered by pairs), and some with a word that is not
+# (answered by positions).
 GENERATED_PHRASES = (
-    '"квадратный метр"', '"сельское хозяйство"', '"square meters"', '"Prime Minister"',
-    '"в и"', '"of the"', '"и на"', '"министерство сельского хозяйства"', '"the of and"',
-    '"квадратных метров жилья"', '"малый бизнес"', '"метр квадратный"',
+    '"в и"', '"и на"', '"of the"', '"in the"', '"в и на"', '"of the and"', '"the of"',
+    '"and to the"', '"не в"', '"квадратный метр"', '"Prime Minister"', '"square meters"',
 )
 CORPUS_PHRASES = (
-    '"Республики Казахстан"', '"в рамках"', '"of the"', '"in the"', '"Prime Minister"',
-    '"Министерство сельского хозяйства"', '"по итогам"', '"the Ministry of"',
+    '"of the"', '"in the"', '"as well as"', '"will be"', '"more than"', '"one of the"',
+    '"the work of the"', '"Prime Minister"', '"Республики Казахстан"', '"в том числе"',
 )
 
 
@@ -78,30 +78,30 @@ def test_a_phrase_finds_the_releases_whose_words_stand_one_after_another(
     # Most of them are phrases of frequent words, which pair terms answer.
     frequent = [q for q in phrases
                 if phrase_pairs([query_terms(w)[0] for w in q.strip('"').split()])]
-    assert len(frequent) >= len(phrases) - 2
+    assert len(frequent) >= len(phrases) - 3
 
 
 def test_a_longer_phrase_needs_its_words_in_order_not_only_its_pairs(tmp_path: Path) -> None:
     listing = tmp_path / "listing.txt"
     listing.write_text(
         "News\n"
-        "Цена жилья 06.03.2025\n"
-        "Квадратный метр подорожал. Каждый метр жилья стоит дороже.Source : "
-        "https://www.gov.kz/memleket/entities/astana/press/news/details/1?lang=ru\n"
-        "Цены на жилье 07.03.2025\n"
-        "Стоимость квадратного метра жилья выросла.Source : "
-        "https://www.gov.kz/memleket/entities/astana/press/news/details/2?lang=ru\n",
+        "Parks of the city 06.03.2025\n"
+        "One of them opened. Most of the trees were planted.Source : "
+        "https://www.gov.kz/memleket/entities/astana/press/news/details/1?lang=en\n"
+        "A new park 07.03.2025\n"
+        "It is one of the largest parks.Source : "
+        "https://www.gov.kz/memleket/entities/astana/press/news/details/2?lang=en\n",
         encoding="utf-8",
     )
     index_paths([listing], tmp_path / "ix")
     searcher = Searcher(tmp_path / "ix", time_budget=False)
-    # Both releases have the pairs `квадратный метр` and `метр жилье` ...
-    assert phrase_pairs(["квадратный", "метр", "жилье"]) == ["квадратный метр", "метр жилье"]
-    assert searcher.search(SearchRequest(q='"квадратный метр"')).total == 2
-    assert searcher.search(SearchRequest(q='"метр жилья"')).total == 2
+    # Both releases have the pairs `one of` and `of the` ...
+    assert phrase_pairs(["one", "of", "the"]) == ["one of", "of the"]
+    assert searcher.search(SearchRequest(q='"one of"')).total == 2
+    assert searcher.search(SearchRequest(q='"of the"')).total == 2
     # ... only one has the three words one after another.
-    found = searcher.search(SearchRequest(q='"квадратный метр жилья"'))
-    assert [hit.id for hit in found.hits] == ["astana-2-ru"]
+    found = searcher.search(SearchRequest(q='"one of the"'))
+    assert [hit.id for hit in found.hits] == ["astana-2-en"]
 
 
 def _documents() -> list[dict]:
