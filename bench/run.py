@@ -6,7 +6,10 @@ For each size it generates a corpus (`bench.generate`, cached in the work folder
 it with `govpress index` in a child process (throughput, peak memory, index size), runs
 the fixed query set (`bench.queries`) in-process and then over HTTP against
 `govpress serve` on loopback with 4 concurrent clients, and prints the figures as
-Markdown. Timing is wall-clock on whatever else the machine is doing: run it idle.
+Markdown. Then, when `tantivy` is installed (the `bench` extra), `bench.peer` indexes the
+same corpus into tantivy and runs the same queries, and each figure is printed as a ratio
+govpress / tantivy (`--no-peer` skips it). Timing is wall-clock on whatever else the
+machine is doing: run it idle, or read the ratios.
 """
 
 from __future__ import annotations
@@ -291,13 +294,13 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}")
+    peer = _peer_module(args.no_peer)
     for size in args.sizes:
         corpus = _generate(size, args.workdir)
         index_dir = args.workdir / f"index-{size}"
         figures: dict[str, str] = {}
         if not (args.reuse_index and index_dir.is_dir()):
             figures.update(_index(corpus, index_dir))
-        peer = _peer_module(args.no_peer)
         govpress = peer.Timings() if peer else None
         figures.update(_queries(index_dir, args.rounds, govpress.add if govpress else None))
         if not args.no_http:
