@@ -106,8 +106,13 @@ def corpus_releases(corpus: Path) -> Iterator[Release]:
 @dataclass(frozen=True)
 class Built:
     releases: int
-    seconds: float  # reading and parsing the listings included, as for `govpress index`
+    seconds: float | None  # reading and parsing the listings included; None: not measured
     size: int  # bytes on disk
+
+    @property
+    def throughput(self) -> float | None:
+        """Releases indexed a second."""
+        return self.releases / self.seconds if self.seconds else None
 
 
 def build(corpus: Path, index_dir: Path) -> Built:
@@ -255,20 +260,20 @@ def _row(name: str, ours: float, theirs: float, unit: str) -> str:
     return f"| {name} | {ours:,.1f} {unit} | {theirs:,.1f} {unit} | {ratio} |"
 
 
-def compare(size: int, govpress: Timings, peer: Timings, built: Built,
-            govpress_throughput: float | None, govpress_bytes: int) -> list[str]:
+def compare(size: int, govpress: Timings, peer: Timings, ours: Built, built: Built) -> list[str]:
     """The Markdown tables: each figure of both engines and govpress / tantivy, the goal of
     issue #13, and the match counts of both side by side."""
     lines = [f"\n#### {size:,} releases: govpress / tantivy {version('tantivy')} (same corpus, "
              "same queries, same run)\n",
              "| measure | govpress | tantivy | govpress / tantivy |", "| --- | --- | --- | --- |"]
-    if govpress_throughput is None:
+    lines.append(f"| releases indexed | {ours.releases:,} | {built.releases:,} | "
+                 f"{ours.releases / built.releases:.2f}× |")
+    if ours.throughput is None:
         lines.append("| indexing | n/a (the index was reused) | "
-                     f"{built.releases / built.seconds:,.0f} releases/s | n/a |")
+                     f"{built.throughput:,.0f} releases/s | n/a |")
     else:
-        lines.append(_row("indexing", govpress_throughput, built.releases / built.seconds,
-                          "releases/s"))
-    lines.append(_row("index size", govpress_bytes / 2**20, built.size / 2**20, "MB"))
+        lines.append(_row("indexing", ours.throughput, built.throughput, "releases/s"))
+    lines.append(_row("index size", ours.size / 2**20, built.size / 2**20, "MB"))
     pairs = [
         ("first run: full page vs top-10 + agency counts", govpress.first("page"),
          peer.first("page")),

@@ -268,14 +268,14 @@ def _side_by_side(peer: ModuleType, size: int, corpus: Path, args: argparse.Name
                   figures: dict[str, str], govpress: object) -> None:
     """The same corpus indexed and the same queries run in tantivy, printed as ratios."""
     index_dir = args.workdir / f"index-{size}"
+    searcher = Searcher(index_dir)
+    releases = searcher.count_all()
+    throughput = figures.get("indexing throughput")  # "279 releases/s"; absent when reused
+    ours = peer.Built(releases, releases / float(throughput.split()[0]) if throughput else None,
+                      _folder_size(index_dir))
     built = peer.build(corpus, args.workdir / f"tantivy-{size}")
-    throughput = figures.get("indexing throughput")
-    timings = peer.measure(args.workdir / f"tantivy-{size}", _runnable(Searcher(index_dir)),
-                           args.rounds)
-    lines = peer.compare(size, govpress, timings, built,
-                         float(throughput.split()[0]) if throughput else None,
-                         _folder_size(index_dir))
-    print("\n".join(lines))
+    timings = peer.measure(args.workdir / f"tantivy-{size}", _runnable(searcher), args.rounds)
+    print("\n".join(peer.compare(size, govpress, timings, ours, built)))
     sys.stdout.flush()
 
 

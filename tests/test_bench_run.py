@@ -40,6 +40,7 @@ def test_a_tiny_benchmark_run_prints_every_figure(tmp_path: Path) -> None:
     ratios = dict(re.findall(r"^\| (.+?) \| .+? \| .+? \| ([\d.]+)× \|$", side_by_side, re.M))
     for measure in PEER_MEASURES:
         assert measure in ratios, (measure, side_by_side)
+    assert ratios["releases indexed"] == "1.00", side_by_side  # the same releases in both
     assert re.search(r"\*\*[\d.]+×, (met|missed)\*\*", side_by_side), side_by_side
     counts = dict(re.findall(r"^\| ([\w+-]+) \| ([\d,]+) \| [\d,]+ \|$", side_by_side, re.M))
     assert counts["no-hits"] == "0" and len(counts) > 20, side_by_side
