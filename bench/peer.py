@@ -81,27 +81,31 @@ def open_index(index_dir: Path, schema: tantivy.Schema | None = None) -> tantivy
 
 
 def corpus_releases(corpus: Path) -> Iterator[Release]:
-    """The releases `govpress index` indexes from `corpus` (a fresh index): each id once,
-    garbled ones skipped, a cut-off copy only when no complete release has its title and
-    date."""
+    """The releases `govpress index` indexes from `corpus` into a fresh index, by its
+    rules: an id seen before is a duplicate, garbled text is skipped, and a cut-off copy is
+    taken last, only when no complete release has its title and date."""
     seen: set[str] = set()
     complete: set[tuple[str, object]] = set()
     cut_off: list[Release] = []
+
+    def taken(release: Release) -> bool:
+        if release.id in seen:
+            return False
+        seen.add(release.id)
+        return not looks_garbled(f"{release.title}\n{release.body}")
+
     for path in iter_corpus_files([corpus]):
         parsed = read_corpus_file(path).result
         for raw in parsed.releases if parsed is not None else ():
             release = build_release(within_limits(raw)[0])
             if release.incomplete:
                 cut_off.append(release)
-                continue
-            complete.add((release.title, release.date))
-            if release.id not in seen and not looks_garbled(f"{release.title}\n{release.body}"):
-                seen.add(release.id)
-                yield release
+            elif release.id not in seen:
+                complete.add((release.title, release.date))
+                if taken(release):
+                    yield release
     for release in cut_off:
-        if ((release.title, release.date) not in complete and release.id not in seen
-                and not looks_garbled(f"{release.title}\n{release.body}")):
-            seen.add(release.id)
+        if (release.title, release.date) not in complete and taken(release):
             yield release
 
 

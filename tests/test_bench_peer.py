@@ -11,6 +11,7 @@ import pytest
 
 from bench import peer
 from bench.queries import Query
+from indexer.indexing import index_paths
 from indexer.locations import bundled_corpus
 from search.request import SearchRequest
 from search.searcher import Searcher
@@ -80,3 +81,39 @@ def test_a_filtered_query_counts_only_the_agencies_asked(
     assert set(everywhere.agencies) > {"economy"}
     assert economy.agencies == {"economy": everywhere.agencies["economy"]}
     assert all(title for title in economy.titles)
+
+
+HOME_PAGE = """Enbekshi QazaQ
+Children planted trees in the park 06.03.2025
+Volunteers and children planted 500 trees.Source : https://www.gov.kz/memleket/entities/astana/press/news/details/102?lang=en
+Akimat opened a new school in Astana 07.03.2025
+The akim of Astana opened a school for 1,200 pupils in the new district"""
+CATEGORY_PAGE = (
+    "Society\nAkimat opened a new school in Astana 07.03.2025\nThe akim of Astana opened a "
+    "school for 1,200 pupils in the new district. Classes begin in September.Source : "
+    "https://www.gov.kz/memleket/entities/astana/press/news/details/103?lang=en\n"
+    "Аким открыл парк 08.03.2025\nАким Астаны открыл новый парк для жителей района.Source : "
+    "https://www.gov.kz/memleket/entities/astana/press/news/details/104?lang=ru\n"
+)
+ONLY_CUT_OFF = """Culture
+A museum opened in Astana 09.03.2025
+The museum of modern art opened its doors to visitors on Sunday"""
+
+
+def test_duplicates_and_cut_off_copies_are_left_out_as_govpress_leaves_them(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a-home.txt").write_text(HOME_PAGE)  # the school, cut off: its copy is kept
+    (corpus / "b-category.txt").write_text(CATEGORY_PAGE)
+    (corpus / "c-again.txt").write_text(CATEGORY_PAGE)  # duplicates of both
+    (corpus / "d-museum.txt").write_text(ONLY_CUT_OFF)  # only cut off: indexed
+    index_paths([corpus], tmp_path / "govpress")
+    indexed = Searcher(tmp_path / "govpress").search(SearchRequest.from_params({"q": [""]}))
+    built = peer.build(corpus, tmp_path / "tantivy")
+    index = peer.open_index(tmp_path / "tantivy")
+    every = peer.page(index.searcher(), peer.to_query(index, Query("all", "")), browse=True)
+    assert built.releases == indexed.total == 4
+    assert sorted(every.ids) == sorted(hit.id for hit in indexed.hits)
+    assert every.agencies == {"astana": 3, "unknown": 1}
