@@ -228,9 +228,8 @@ class Timings:
         self.runs[label] = runs
         self.totals[label] = total
 
-    def first(self, query_kind: str | None = None) -> list[float]:
-        return [runs[0] for label, runs in self.runs.items()
-                if query_kind in (None, self.kinds[label])]
+    def first(self, query_kind: str) -> list[float]:
+        return [runs[0] for label, runs in self.runs.items() if self.kinds[label] == query_kind]
 
     def repeats(self, query_kind: str) -> list[float]:
         return [t for label, runs in self.runs.items() if self.kinds[label] == query_kind
