@@ -148,12 +148,16 @@ def build(corpus: Path, index_dir: Path) -> Built:
 def _prefix(index: tantivy.Index, word: str) -> tantivy.Query:
     """`word*`: in each text field, the terms that begin with the word, and the word's own
     stem in that field (`digital*` → `digitalis`, and `digit` for `digital` itself), as
-    govpress matches the lemmas that begin with a prefix and the prefix's own lemma."""
-    start = re.escape(word.lower()) + ".*"
+    govpress matches the lemmas that begin with a prefix and the prefix's own lemma.
+
+    A phrase prefix of one word is tantivy's range of terms from the prefix on: as many
+    matches as a regular expression `word.*`, without compiling an automaton per field
+    (1.5-10 ms a query at 10k, 10-100x the search itself).
+    """
     alternatives = []
     for name in TEXT_FIELDS:
         boost = TITLE_BOOST if name.startswith("title") else 1.0
-        found = [tantivy.Query.regex_query(index.schema, name, start)]
+        found = [tantivy.Query.phrase_prefix_query(index.schema, name, [word.lower()])]
         found += [tantivy.Query.term_query(index.schema, name, stem)
                   for stem in ANALYZERS[name[-2:]].analyze(word)[:1]]
         alternatives += [(tantivy.Occur.Should, tantivy.Query.boost_query(q, boost))
