@@ -279,7 +279,7 @@ def _ms(samples: list[float], p: float) -> float:
 
 
 def _row(name: str, ours: float, theirs: float, unit: str) -> str:
-    ratio = f"{ours / theirs:.1f}×" if theirs else "n/a"
+    ratio = "n/a" if not theirs else f"{ours / theirs:.{1 if ours >= theirs else 2}f}×"
     return f"| {name} | {ours:,.1f} {unit} | {theirs:,.1f} {unit} | {ratio} |"
 
 
