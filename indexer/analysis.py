@@ -295,6 +295,18 @@ def learn_forms(text: str, lang: str) -> None:
             _name_keys(form, lang, True)
 
 
+def load_languages() -> None:
+    """Load every language's dictionaries, analyser and stemmer now (seconds in all):
+    indexing workers, forked afresh for every batch from the process that calls this,
+    then start with them loaded instead of loading them again each time. The samples
+    reach each of them: a Russian, an English and a Kazakh word, a capitalised name in
+    each, and an English word no dictionary knows (nltk's stemmer)."""
+    for lang, sample in (("ru", "Жилья Токаева"), ("en", "Children Tokayev zzyxqing"),
+                         ("kk", "қаласы Тоқаевтың")):
+        analyze(sample, lang)
+        learn_forms(sample, lang)
+
+
 def find_terms(
     text: str,
     lang: str | None,

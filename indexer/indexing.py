@@ -26,7 +26,7 @@ from whoosh.multiproc import MpWriter
 from whoosh.query import Every
 from whoosh.writing import NO_MERGE, IndexWriter
 
-from indexer.analysis import in_language
+from indexer.analysis import in_language, load_languages
 from indexer.batching import commit_size
 from indexer.codec import ArrayCodec, ArrayWriter, ArrayWriterTask, TermPool, merge_policy
 from indexer.records import build_release, cut_off_ids, looks_garbled, news_number, within_limits
@@ -190,6 +190,7 @@ class _ParallelWriter(MpWriter, ArrayWriter):
     def __init__(self, ix: FileIndex, **kwargs: object) -> None:
         super().__init__(ix, codec=ArrayCodec(), **kwargs)  # MpWriter skips ArrayWriter's
         self.pool = TermPool()
+        load_languages()  # before the workers are forked
 
     def _new_task(self) -> _Worker:
         task = _Worker(
