@@ -6,7 +6,10 @@ For each size it generates a corpus (`bench.generate`, cached in the work folder
 it with `govpress index` in a child process (throughput, peak memory, index size), runs
 the fixed query set (`bench.queries`) in-process and then over HTTP against
 `govpress serve` on loopback with 4 concurrent clients, and prints the figures as
-Markdown. Timing is wall-clock on whatever else the machine is doing: run it idle.
+Markdown. Then, when `tantivy` is installed (the `bench` extra), `bench.peer` indexes the
+same corpus into tantivy and runs the same queries, and each figure is printed as a ratio
+govpress / tantivy (`--no-peer` skips it). Timing is wall-clock on whatever else the
+machine is doing: run it idle, or read the ratios.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import importlib
 import json
 import os
 import platform
@@ -26,27 +30,26 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import urlencode
 
 from bench.queries import Query, build_queries
+from bench.stats import percentile
 from search.export import agency_overview
 from search.query import QueryParser
 from search.request import SearchRequest
 from search.searcher import Searcher
 
 CLIENTS = 4
+Recorder = Callable[[str, str, list[float], int], None]
 
 
 def _percentiles(samples: list[float]) -> str:
     """p50 / p95 / p99 in milliseconds."""
-    ordered = sorted(samples)
-    if not ordered:
+    if not samples:
         return "n/a (nothing to time)"
-
-    def at(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
-
-    return f"{at(0.50):.1f} / {at(0.95):.1f} / {at(0.99):.1f} ms"
+    p50, p95, p99 = (percentile(samples, p) * 1000 for p in (0.50, 0.95, 0.99))
+    return f"{p50:.1f} / {p95:.1f} / {p99:.1f} ms"
 
 
 def _folder_size(path: Path) -> int:
@@ -114,9 +117,10 @@ def _runnable(searcher: Searcher) -> list[Query]:
     return [query for query in build_queries() if set(query.agencies) <= indexed]
 
 
-def _queries(index_dir: Path, rounds: int) -> dict[str, str]:
+def _queries(index_dir: Path, rounds: int, record: Recorder | None = None) -> dict[str, str]:
     """Latencies in-process. Each query's first run evaluates it ("first"); later runs of
-    the same query (the next page, a facet click) reuse the evaluation ("repeat")."""
+    the same query (the next page, a facet click) reuse the evaluation ("repeat").
+    `record` is given each query's label, kind, runs and match count (for the peer)."""
     searcher = Searcher(index_dir)
     queries = _runnable(searcher)
     started = time.perf_counter()
@@ -138,6 +142,8 @@ def _queries(index_dir: Path, rounds: int) -> dict[str, str]:
         samples = _timed(lambda r=request: searcher.search(r), rounds)
         first[kind].append(samples[0])
         repeat[kind] += samples[1:]
+        if record is not None:
+            record(query.label, kind, samples, searcher.search(request).total)
         if kind == "page":  # the top hit's own page: its text and similar releases
             top = searcher.search(request).hits[:1]
             release_pages += [
@@ -245,6 +251,34 @@ def _wait_for(port: int, seconds: float = 120) -> None:
     raise RuntimeError(f"govpress serve did not answer on port {port}")
 
 
+def _peer_module(skip: bool) -> ModuleType | None:
+    """`bench.peer` (tantivy), or None with one line saying why it is skipped."""
+    if skip:
+        return None
+    try:
+        return importlib.import_module("bench.peer")
+    except ModuleNotFoundError as error:
+        if error.name != "tantivy":
+            raise
+        print("peer skipped: tantivy is not installed (pip install -e '.[bench]' adds it)")
+        return None
+
+
+def _side_by_side(peer: ModuleType, size: int, corpus: Path, args: argparse.Namespace,
+                  figures: dict[str, str], govpress: object) -> None:
+    """The same corpus indexed and the same queries run in tantivy, printed as ratios."""
+    index_dir = args.workdir / f"index-{size}"
+    searcher = Searcher(index_dir)
+    releases = searcher.count_all()
+    throughput = figures.get("indexing throughput")  # "279 releases/s"; absent when reused
+    ours = peer.Built(releases, releases / float(throughput.split()[0]) if throughput else None,
+                      _folder_size(index_dir))
+    built = peer.build(corpus, args.workdir / f"tantivy-{size}")
+    timings = peer.measure(args.workdir / f"tantivy-{size}", _runnable(searcher), args.rounds)
+    print("\n".join(peer.compare(size, govpress, timings, ours, built)))
+    sys.stdout.flush()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -254,17 +288,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP measurement")
     parser.add_argument("--reuse-index", action="store_true",
                         help="measure queries on an existing index of that size")
+    parser.add_argument("--no-peer", action="store_true",
+                        help="skip the side-by-side run of the same corpus and queries in tantivy")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}")
+    peer = _peer_module(args.no_peer)
     for size in args.sizes:
         corpus = _generate(size, args.workdir)
         index_dir = args.workdir / f"index-{size}"
         figures: dict[str, str] = {}
         if not (args.reuse_index and index_dir.is_dir()):
             figures.update(_index(corpus, index_dir))
-        figures.update(_queries(index_dir, args.rounds))
+        govpress = peer.Timings() if peer else None
+        figures.update(_queries(index_dir, args.rounds, govpress.add if govpress else None))
         if not args.no_http:
             figures.update(_http(index_dir, max(1, args.rounds // 2)))
         print(f"\n### {size:,} releases\n\n| measure | figure |\n| --- | --- |")
@@ -272,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {name} | {value} |")
         sys.stdout.flush()
         (args.workdir / f"figures-{size}.json").write_text(json.dumps(figures, indent=1))
+        if peer:
+            _side_by_side(peer, size, corpus, args, figures, govpress)
     return 0
 
 

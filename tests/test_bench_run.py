@@ -1,5 +1,6 @@
 """A tiny run of the benchmark (`python -m bench.run`), so the documented command keeps
-working: every figure is printed, for an index of the size asked, with no HTTP errors."""
+working: every figure is printed, for an index of the size asked, with no HTTP errors,
+and beside them the tantivy peer's, as ratios."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ MEASURES = (
     "release page", "serve start-up",
     "HTTP results page, 4 clients", "HTTP throughput", "serving RSS",
 )
+PEER_MEASURES = (
+    "indexing", "index size", "first run: full page vs top-10 + agency counts, p95",
+    "repeated: full page vs top-10 + agency counts, p95", "worst single query, first run",
+)
 
 
 def test_a_tiny_benchmark_run_prints_every_figure(tmp_path: Path) -> None:
@@ -24,9 +29,18 @@ def test_a_tiny_benchmark_run_prints_every_figure(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    rows = dict(re.findall(r"^\| (.+?) \| (.+?) \|$", done.stdout, re.M))
+    ours, _, side_by_side = done.stdout.partition("\n#### ")
+    rows = dict(re.findall(r"^\| (.+?) \| (.+?) \|$", ours, re.M))
     assert rows["releases"] == "200"
     for measure in MEASURES:
         [figure] = [value for name, value in rows.items() if name.startswith(measure)]
         assert re.search(r"\d", figure), (measure, figure)
     assert re.search(r"\(\d+ requests, 0 errors\)", rows["HTTP throughput"]), rows
+    # The same corpus and queries in tantivy, each figure as a ratio govpress / tantivy.
+    ratios = dict(re.findall(r"^\| (.+?) \| .+? \| .+? \| ([\d.]+)× \|$", side_by_side, re.M))
+    for measure in PEER_MEASURES:
+        assert measure in ratios, (measure, side_by_side)
+    assert ratios["releases indexed"] == "1.00", side_by_side  # the same releases in both
+    assert re.search(r"\*\*[\d.]+×, (met|missed)\*\*", side_by_side), side_by_side
+    counts = dict(re.findall(r"^\| ([\w+-]+) \| ([\d,]+) \| [\d,]+ \|$", side_by_side, re.M))
+    assert counts["no-hits"] == "0" and len(counts) > 20, side_by_side
