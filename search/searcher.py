@@ -235,9 +235,7 @@ class Searcher:
         the news items' order (for translations), the spelling term list (seconds on a
         large index), the analysis dictionaries, and the terms of the word forms of the
         newest `releases` (most forms a snippet meets)."""
-        for word in ("жилья", "children", "microdistricts", "қаласы", "Токаева"):
-            query_terms(word)
-        en.known_forms("childr")  # the English word list that Latin prefixes expand over
+        load_analysis()
         self._retrying(lambda s, c: (self._lexicon.terms(s), c.items))
         _, newest = self.ordered_releases(SearchRequest(sort="newest"), limit=releases)
         for release in newest:
@@ -354,6 +352,14 @@ class Searcher:
             return values
 
         return self._retrying(read)
+
+
+def load_analysis() -> None:
+    """Load the analysis dictionaries every search needs, the same for any index: a
+    server loads them once before it forks its workers, which then share the memory."""
+    for word in ("жилья", "children", "microdistricts", "қаласы", "Токаева"):
+        query_terms(word)
+    en.known_forms("childr")  # the English word list that Latin prefixes expand over
 
 
 def _partial(evaluation: Evaluation | None) -> Partial | None:

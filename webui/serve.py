@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import gc
 import logging
 import os
 import resource
@@ -32,7 +33,7 @@ import waitress
 from indexer.indexing import index_paths
 from indexer.locations import bundled_corpus
 from indexer.storage import IndexError_, index_exists
-from search.searcher import Searcher
+from search.searcher import Searcher, load_analysis
 from webui.application import MAX_BODY_BYTES, create_app
 
 log = logging.getLogger("govpress.serve")
@@ -300,6 +301,8 @@ def serve(index_dir: Path, host: str, port: int, workers: int = 1) -> None:
             log.info("serving %s in 1 process", where)
             server.run()  # returns on `_Stop`
         else:
+            load_analysis()
+            gc.freeze()  # what the workers share: no collection of theirs writes to it
             _Supervisor(index_dir, host, sockets, workers).run(where)
     except _Stop:
         pass
