@@ -62,12 +62,15 @@ def _answered_by(server, rounds: int = 20, clients: int = 8) -> dict[int, list[d
     for thread in threads:
         thread.join(60)
     assert not failures, failures[:3]
-    time.sleep(0.2)  # the access log line is written once the answer is sent
     by_pid: dict[int, list[dict]] = {}
-    for pid, probe in re.findall(r"\[(\d+)\] govpress\.access GET /api/search\?per_page=1"
-                                 r"&probe=(\d+) 200", server.log_text()):
-        if int(probe) in answers:
-            by_pid.setdefault(int(pid), []).append(answers[int(probe)])
+    deadline = time.monotonic() + 10  # a line is written once its answer has been sent
+    while sum(map(len, by_pid.values())) < len(answers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        by_pid = {}
+        for pid, probe in re.findall(r"\[(\d+)\] govpress\.access GET /api/search\?"
+                                     r"per_page=1&probe=(\d+) 200", server.log_text()):
+            if int(probe) in answers:
+                by_pid.setdefault(int(pid), []).append(answers[int(probe)])
     assert sum(map(len, by_pid.values())) == len(answers) == rounds * clients
     return by_pid
 
