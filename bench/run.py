@@ -195,7 +195,8 @@ def _serving_memory(pid: int) -> str:
     rss, peak = (sum(figures[i] for figures in status) / 1024 for i in (0, 1))
     pss = sum(_proc_kb(f"/proc/{p}/smaps_rollup", "Pss")[0] for p in processes) / 1024
     shared = f", PSS {pss:.0f} MB" if pss else ""
-    return f"{rss:.0f} / {peak:.0f} MB{shared} ({len(processes)} processes)"
+    count = f"{len(processes)} process{'es' if len(processes) > 1 else ''}"
+    return f"{rss:.0f} / {peak:.0f} MB{shared} ({count})"
 
 
 @contextlib.contextmanager
