@@ -22,11 +22,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 from whoosh.index import FileIndex, LockError
-from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.multiproc import MpWriter
 from whoosh.query import Every
-from whoosh.writing import IndexWriter
+from whoosh.writing import NO_MERGE, IndexWriter
 
-from indexer.analysis import in_language
+from indexer.analysis import in_language, load_languages
+from indexer.batching import commit_size
+from indexer.codec import ArrayCodec, ArrayWriter, ArrayWriterTask, TermPool, merge_policy
 from indexer.records import build_release, cut_off_ids, looks_garbled, news_number, within_limits
 from indexer.release import Location, Release, Skipped
 from indexer.schema import INDEX_FORMAT
@@ -38,10 +40,6 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
-COMMIT_EVERY = 2000
-MAX_COMMITS = 10  # a large run commits at most about this often (see `commit_size`)
-RELEASE_BYTES = 4000  # a release's typical size in a listing, to estimate counts from bytes
-WRITER_MEMORY_MB = 256
 PARALLEL_MIN_BATCH = 1000  # smaller batches: one process is faster than new workers each
 PARALLEL_MIN_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 UNMERGED_FILE = "govpress_UNMERGED"  # in the index folder while segments await the final merge
@@ -170,8 +168,8 @@ def _die_with_parent(parent: int) -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-class _Worker(SubWriterTask):
-    """Whoosh's indexing worker process, which dies with the process that started it."""
+class _Worker(ArrayWriterTask):
+    """An indexing worker process, which dies with the process that started it."""
 
     def __init__(self, *args: object) -> None:
         super().__init__(*args)
@@ -185,9 +183,14 @@ class _Worker(SubWriterTask):
         super().run()
 
 
-class _ParallelWriter(MpWriter):
+class _ParallelWriter(MpWriter, ArrayWriter):
     """Whoosh's multi-process writer (analysis and segment writing in workers), with
-    workers that cannot outlive it."""
+    workers that cannot outlive it, writing and merging as `ArrayWriter` does."""
+
+    def __init__(self, ix: FileIndex, **kwargs: object) -> None:
+        super().__init__(ix, codec=ArrayCodec(), **kwargs)  # MpWriter skips ArrayWriter's
+        self.pool = TermPool()
+        load_languages()  # before the workers are forked
 
     def _new_task(self) -> _Worker:
         task = _Worker(
@@ -268,16 +271,13 @@ class _Batches:
                 # Segments as separate files, not one compound file: Whoosh reads a
                 # compound segment by copying each part into memory, once per reader, so
                 # every server thread held a copy of the whole index.
-                options = {
-                    "timeout": self.lock_timeout, "limitmb": WRITER_MEMORY_MB,
-                    "compound": False,
-                }
+                options = {"timeout": self.lock_timeout, "compound": False}
                 if self.jobs > 1:
                     self.writer = _ParallelWriter(
                         self.ix, procs=self.jobs, multisegment=True, **options
                     )
                 else:
-                    self.writer = self.ix.writer(**options)
+                    self.writer = ArrayWriter(self.ix, **options)
             except LockError as exc:
                 raise IndexBusy(
                     f"{self.ix.storage.folder}: another `govpress index` is writing to this "
@@ -299,7 +299,7 @@ class _Batches:
         if self.writer is not None:
             if not final and not self.unmerged:
                 self.marker.touch()
-            self.writer.commit(merge=final)
+            self.writer.commit(mergetype=merge_policy if final else NO_MERGE)
             self.writer = None
             self.pending = 0
             self.unmerged = not final
@@ -440,18 +440,6 @@ def index_paths(
             summary.missing.append(message)
             report(message)
     return summary
-
-
-def commit_size(total_bytes: int) -> int:
-    """Releases per commit: COMMIT_EVERY, or a MAX_COMMITS-th of a larger input.
-
-    Each commit adds a segment per worker, and segments are merged only when small (a
-    Whoosh merge rewrites every posting in Python: merging 100k releases took longer than
-    indexing them). Every search looks each word up once per segment, so a million releases
-    committed every 2000 would be searched as a thousand segments; in ten batches they are
-    twenty. What a crash can cost grows with the batch: a tenth of the run at most.
-    """
-    return max(COMMIT_EVERY, total_bytes // (RELEASE_BYTES * MAX_COMMITS))
 
 
 def _size(path: Path) -> int:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from indexer.analysis import govpress_analyzer, names_analyzer
+from indexer.codec import ArrayPositions
 
 # Raise when the analysis chain or the schema changes meaning: every release then counts
 # as changed on the next incremental run and is analyzed again.
-INDEX_FORMAT = "4"  # 3: `incomplete`; 4: Kazakh and English lemmas, name keys (`names`), `news`
+INDEX_FORMAT = "5"  # 4: Kazakh and English lemmas, name keys (`names`), `news`; 5: ArrayCodec
 
 
 def release_schema() -> Schema:
@@ -20,8 +21,8 @@ def release_schema() -> Schema:
     analyzer = govpress_analyzer()
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
-        title=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        body=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        title=_phrase_text(analyzer),
+        body=_phrase_text(analyzer),
         names=TEXT(analyzer=names_analyzer(), phrase=False),
         date=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
         month=ID(sortable=True),
@@ -35,3 +36,10 @@ def release_schema() -> Schema:
         digest=ID(stored=True, sortable=True),
         news=NUMERIC(int, bits=32, sortable=True, signed=False),
     )
+
+
+def _phrase_text(analyzer) -> TEXT:
+    """A stored text field whose positions are kept as arrays (`indexer.codec`)."""
+    field = TEXT(analyzer=analyzer, stored=True, phrase=True)
+    field.format = ArrayPositions(field_boost=field.format.field_boost)
+    return field

@@ -8,6 +8,7 @@ from whoosh import index
 from whoosh.fields import Schema
 from whoosh.index import FileIndex
 
+from indexer.codec import ArrayWriter
 from indexer.schema import release_schema
 
 INDEX_NAME = "releases"
@@ -76,16 +77,18 @@ def _with_current_schema(ix: FileIndex, index_dir: Path) -> FileIndex:
     current = release_schema()
     if _signature(ix.schema) == _signature(current):
         return ix
-    writer = ix.writer()
+    writer = ArrayWriter(ix)
     writer.schema = current
     writer.commit(merge=False)
     return index.open_dir(str(index_dir), indexname=INDEX_NAME)
 
 
 def _signature(schema: Schema) -> list[tuple[str, str, object]]:
-    """What a schema means: its fields, their types, and the analyzers of the text fields
-    (Whoosh's own schema equality compares column objects by identity)."""
+    """What a schema means: its fields, their types and postings formats, and the
+    analyzers of the text fields (Whoosh's own schema equality compares column objects by
+    identity)."""
     return [
-        (name, type(field).__name__, field.analyzer if field.scorable else None)
+        (name, type(field).__name__, type(field.format).__name__,
+         field.analyzer if field.scorable else None)
         for name, field in schema.items()
     ]

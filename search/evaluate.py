@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 import numpy as np
-from whoosh import formats, query
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.system import _INT_SIZE
 
+from indexer.codec import leaf_matcher
 from search.columns import Columns, segment_id
 from search.request import BadParameter
 from search.results import CutPrefix
@@ -42,6 +42,7 @@ MAX_PREFIX_TERMS = 100  # a prefix matching more terms searches its most frequen
 MAX_EXPANSIONS = 300  # terms all the prefixes of one query may search; more is a 400
 POSTINGS_CACHE_BYTES = 64 * 2**20
 ENTRY_BYTES = 200  # what a cached term costs besides its arrays
+YIELD_EVERY = 0.001  # seconds of evaluation between two chances for other threads
 
 
 @dataclass
@@ -57,28 +58,22 @@ class _OutOfTime(Exception):
 
 
 def _postings(reader, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Docnums and term frequencies of a term in one segment, read block by block."""
+    """Docnums and term frequencies of a term in one segment: `ArrayCodec` arrays as they
+    are on disk, or W3's blocks (an index written before it) unpickled one by one."""
     matcher = reader.postings(field, text)
-    if isinstance(matcher, FilterMatcher):  # deletions: the live mask removes them
+    arrays = leaf_matcher(matcher)
+    if arrays is not None:  # deletions: the live mask removes them
+        return arrays.arrays()
+    if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int64))
-            weights.append(np.asarray(matcher._weights, dtype=np.float32))
-            matcher._next_block()
-    else:  # another codec: one posting at a time
-        found = []
-        while matcher.is_active():
-            found.append((matcher.id(), matcher.weight()))
-            matcher.next()
-        if found:
-            pairs = np.array(found, dtype=np.float64)
-            ids.append(pairs[:, 0].astype(np.int64))
-            weights.append(pairs[:, 1].astype(np.float32))
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        ids.append(np.asarray(matcher._ids, dtype=np.int64))
+        weights.append(np.asarray(matcher._weights, dtype=np.float32))
+        matcher._next_block()
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(ids), np.concatenate(weights)
@@ -89,52 +84,48 @@ def _positions(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every position of a term in the `wanted` documents (segment docnums, sorted), as
     two arrays of equal length: the document and the word position. `check` is called
-    every block (it raises when the evaluation's time is up)."""
+    every block of an old index (it raises when the evaluation's time is up)."""
     matcher = reader.postings(field, text)
+    arrays = leaf_matcher(matcher)
+    if arrays is not None:
+        ids, _ = arrays.arrays()
+        counts, positions = arrays.positions()
+        hit = np.isin(ids, wanted, assume_unique=True)
+        return (np.repeat(ids[hit].astype(np.int64), counts[hit]),
+                positions[np.repeat(hit, counts)].astype(np.int64))
+    return _w3_positions(matcher, wanted, check)
+
+
+def _w3_positions(
+    matcher, wanted: np.ndarray, check: Callable[[], None]
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_positions` in a segment written by W3: pickled deltas, decoded per candidate."""
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
-    decode = _decoder(reader.schema[field].format)
     docs: list[int] = []
     counts: list[int] = []
     found: list[int] = []
-
-    def add(docnum: int, value: bytes) -> None:
-        positions = decode(value)
-        docs.append(docnum)
-        counts.append(len(positions))
-        found.extend(positions)
-
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():
-            matcher._read_ids()
-            ids = np.asarray(matcher._ids, dtype=np.int64)
-            hits = np.flatnonzero(np.isin(ids, wanted, assume_unique=True))
-            if len(hits):
-                matcher._read_values()
-                for i in hits.tolist():
-                    add(int(ids[i]), matcher._values[i])
-            check()
-            matcher._next_block()
-    else:  # another codec: one posting at a time
-        while matcher.is_active():
-            if matcher.id() in wanted:
-                add(matcher.id(), matcher.value())
-            matcher.next()
+    while matcher.is_active():
+        matcher._read_ids()
+        ids = np.asarray(matcher._ids, dtype=np.int64)
+        hits = np.flatnonzero(np.isin(ids, wanted, assume_unique=True))
+        if len(hits):
+            matcher._read_values()
+            for i in hits.tolist():
+                positions = _w3_decode(matcher._values[i])
+                docs.append(int(ids[i]))
+                counts.append(len(positions))
+                found.extend(positions)
+        check()
+        matcher._next_block()
     return np.repeat(np.array(docs, dtype=np.int64), counts), np.array(found, dtype=np.int64)
 
 
-def _decoder(form: formats.Format) -> Callable[[bytes], list[int]]:
-    """Whoosh's `Positions.decode_positions`, with the running sum done in C: phrases
-    decode the positions of every candidate document."""
-    if type(form) is not formats.Positions:
-        return form.decode_positions
-
-    def decode(value: bytes) -> list[int]:
-        deltas = pickle.loads(value[_INT_SIZE:] if value.endswith(b".") else
-                              value[_INT_SIZE:] + b".")
-        return list(accumulate(deltas))
-
-    return decode
+def _w3_decode(value: bytes) -> list[int]:
+    """Whoosh's `Positions.decode_positions`, with the running sum done in C."""
+    deltas = pickle.loads(value[_INT_SIZE:] if value.endswith(b".") else
+                          value[_INT_SIZE:] + b".")
+    return list(accumulate(deltas))
 
 
 class PostingsCache:
@@ -200,6 +191,7 @@ class Evaluator:
         self.leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
         self.documents = max(1, int(columns.live.sum()))
         self.deadline = None if budget is None else time.monotonic() + budget
+        self._yielded = time.monotonic()
         self.cut_prefixes: list[CutPrefix] = []  # filled in by `evaluate`
         self._prefix_terms: dict[tuple[str, str], list[bytes]] = {}
 
@@ -212,14 +204,18 @@ class Evaluator:
         return result
 
     def _check(self) -> None:
-        """Stop when the budget is spent; until then, let other threads run (a simple
-        search waiting for the interpreter lock behind a long evaluation would otherwise
-        wait out the 5 ms switch interval again and again)."""
+        """Stop when the budget is spent; until then, let other threads run every
+        `YIELD_EVERY` seconds (a simple search waiting for the interpreter lock behind a
+        long evaluation would otherwise wait out the 5 ms switch interval again and again;
+        yielding at every term of every segment cost a loaded machine 10% of a search)."""
         if self.deadline is None:
             return
-        if time.monotonic() > self.deadline:
+        now = time.monotonic()
+        if now > self.deadline:
             raise _OutOfTime
-        time.sleep(0)
+        if now - self._yielded > YIELD_EVERY:
+            time.sleep(0)
+            self._yielded = now
 
     def _empty(self, stopped: bool = False) -> Evaluation:
         size = self.columns.size

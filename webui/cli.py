@@ -16,7 +16,7 @@ from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from indexer.indexing import COMMIT_EVERY
+from indexer.batching import COMMIT_EVERY
 from indexer.locations import INDEX_DIR_ENV, bundled_corpus, default_index_dir
 from search.request import EXPORT_LIMIT, LANGS, MAX_PER_PAGE, SORTS, BadParameter, SearchRequest
 from webui.display import partial_notices
