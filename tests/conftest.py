@@ -102,7 +102,7 @@ def _answers(port: int) -> bool:
 @contextlib.contextmanager
 def serving(index_dir: Path, log: Path, *options: str) -> Iterator[Served]:
     """`govpress serve` on a free loopback port over `index_dir` until the block ends, once
-    it answers; then stopped, and no worker of it left behind."""
+    it answers and every worker is ready; then stopped, and no worker of it left behind."""
     port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -114,7 +114,7 @@ def serving(index_dir: Path, log: Path, *options: str) -> Iterator[Served]:
     workers: set[int] = set()
     try:
         deadline = time.monotonic() + 60
-        while not _answers(port):
+        while not (_answers(port) and "serving the index in" in served.log_text()):
             assert process.poll() is None, served.log_text()
             assert time.monotonic() < deadline, "govpress serve did not start"
             time.sleep(0.1)

@@ -17,13 +17,11 @@ import ctypes
 import errno
 import gc
 import logging
-import mmap
 import os
 import resource
 import select
 import signal
 import socket
-import struct
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -31,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import waitress
-from waitress.server import BaseWSGIServer
 
 from indexer.indexing import index_paths
 from indexer.locations import bundled_corpus
@@ -337,52 +334,6 @@ def _server(index_dir: Path, host: str, sockets: list[socket.socket], processes:
     )
 
 
-class _Balance:
-    """How many connections each worker has open, in memory the workers share (mapped
-    before the fork), so that a worker takes a new connection only when no other has
-    fewer. The kernel hands a connection to whichever worker polls first, and browsers
-    and clients keep theirs open: 8 clients came to 6 on one worker and 2 on the other,
-    which then idled while the first had three times its share to serve."""
-
-    SLOT = struct.Struct("=qd")  # open connections; when the worker last said (monotonic)
-    STALE_SECONDS = 3.0  # a worker silent this long (dead, or not yet started) is ignored
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._shared = mmap.mmap(-1, self.SLOT.size * workers)  # shared with the children
-
-    def may_accept(self, slot: int, connections: int) -> bool:
-        """Record worker `slot`'s open `connections`; whether it may accept one more."""
-        now = time.monotonic()  # the same clock in every process
-        self.SLOT.pack_into(self._shared, slot * self.SLOT.size, connections, now)
-        for other in range(self.workers):
-            if other != slot:
-                theirs, said = self.SLOT.unpack_from(self._shared, other * self.SLOT.size)
-                if theirs < connections and now - said < self.STALE_SECONDS:
-                    return False
-        return True
-
-    def forget(self, slot: int) -> None:
-        """Worker `slot` is gone: the others no longer wait for it to catch up."""
-        self.SLOT.pack_into(self._shared, slot * self.SLOT.size, 0, 0.0)
-
-    def apply(self, server: Any, slot: int) -> None:
-        """Make the listening sockets of a waitress `server` poll for new connections only
-        when this worker may accept them (a declining worker looks again at least once a
-        second, waitress's loop timeout)."""
-        listeners = [server] if isinstance(server, BaseWSGIServer) else [
-            listener for listener in server.map.values() if isinstance(listener, BaseWSGIServer)
-        ]
-        for listener in listeners:
-            def readable(listener: BaseWSGIServer = listener,
-                         own: Callable[[], bool] = listener.readable) -> bool:
-                # the socket map holds the connections plus the same few listeners and
-                # triggers in every worker: comparable as it is
-                return own() and self.may_accept(slot, len(listener._map))
-
-            listener.readable = readable  # type: ignore[method-assign]
-
-
 def _end_with_parent() -> None:
     """Have the kernel send this worker SIGTERM when its parent dies, however it dies
     (even SIGKILL), so that no worker is left serving on its own. Linux only."""
@@ -400,9 +351,7 @@ class _Supervisor:
         self.host = host
         self.sockets = sockets
         self.workers = workers
-        self.balance = _Balance(workers)
         self.started: dict[int, float] = {}  # pid → when it was forked (monotonic)
-        self.slots: dict[int, int] = {}  # pid → its place in `balance`
 
     def run(self, where: str) -> None:
         """Start the workers, say once all of them serve, and supervise until `_Stop`."""
@@ -417,8 +366,8 @@ class _Supervisor:
     def _start_all(self, where: str) -> None:
         ready_read, ready_write = os.pipe()
         try:
-            for slot in range(self.workers):
-                self._fork(slot, ready_write)
+            for _ in range(self.workers):
+                self._fork(ready_write)
             ready = 0
             while ready < self.workers:
                 if select.select([ready_read], [], [], 0.5)[0]:
@@ -434,28 +383,26 @@ class _Supervisor:
         pids = ", ".join(str(pid) for pid in sorted(self.started))
         log.info("serving %s in %d worker processes (pids %s)", where, self.workers, pids)
 
-    def _fork(self, slot: int, ready: int | None = None) -> None:
-        """A new worker in place `slot`; it writes a byte to the `ready` pipe once it
-        serves."""
+    def _fork(self, ready: int | None = None) -> None:
+        """A new worker; it writes a byte to the `ready` pipe once it serves."""
         stop_signals = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         try:
             pid = os.fork()
             if pid == 0:
-                _worker(self, slot, ready, os.getppid(), stop_signals)
+                _worker(self.index_dir, self.host, self.sockets, self.workers, ready,
+                        os.getppid(), stop_signals)
             self.started[pid] = time.monotonic()
-            self.slots[pid] = slot
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, stop_signals)
 
     def _replace(self, pid: int, status: int, ready: int | None = None) -> None:
-        started, slot = self.started.pop(pid, None), self.slots.pop(pid, None)
-        if started is None or slot is None:  # not one of ours
+        started = self.started.pop(pid, None)
+        if started is None:  # not one of ours
             return
         log.warning("worker %d %s; starting another", pid, _how_it_ended(status))
-        self.balance.forget(slot)
         if time.monotonic() - started < RESTART_PAUSE:
             time.sleep(RESTART_PAUSE)
-        self._fork(slot, ready)
+        self._fork(ready)
 
     def _stop_all(self) -> None:
         """SIGTERM to every worker; SIGKILL to those still there after `STOP_SECONDS`."""
@@ -484,8 +431,8 @@ def _how_it_ended(status: int) -> str:
     return f"exited with status {os.waitstatus_to_exitcode(status)}"
 
 
-def _worker(supervisor: _Supervisor, slot: int, ready: int | None, parent: int,
-            signals: set[signal.Signals]) -> None:
+def _worker(index_dir: Path, host: str, sockets: list[socket.socket], workers: int,
+            ready: int | None, parent: int, signals: set[signal.Signals]) -> None:
     """A worker process: serve on the inherited sockets until SIGTERM; never returns."""
     code = 1
     try:
@@ -493,9 +440,7 @@ def _worker(supervisor: _Supervisor, slot: int, ready: int | None, parent: int,
         signal.pthread_sigmask(signal.SIG_SETMASK, signals)
         if os.getppid() != parent:  # the parent died before `_end_with_parent`
             raise _Stop(signal.SIGTERM)
-        server = _server(supervisor.index_dir, supervisor.host, supervisor.sockets,
-                         processes=supervisor.workers)
-        supervisor.balance.apply(server, slot)
+        server = _server(index_dir, host, sockets, processes=workers)
         if ready is not None:
             os.write(ready, b".")
             os.close(ready)
