@@ -41,6 +41,7 @@ from search.request import SearchRequest
 from search.searcher import Searcher
 
 CLIENTS = 4
+SCALING_CLIENTS = 8  # clients against one server process, then against one per core
 Recorder = Callable[[str, str, list[float], int], None]
 
 
@@ -168,23 +169,50 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _rss_mb(pid: int) -> tuple[float, float]:
-    """Current and peak resident memory of a process, from /proc."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        fields[name] = value
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (a server's workers), from /proc."""
+    tree, index = [pid], 0
+    while index < len(tree):
+        for children in Path(f"/proc/{tree[index]}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                tree += [int(child) for child in children.read_text().split()]
+        index += 1
+    return tree
+
+
+def _proc_kb(path: str, *names: str) -> list[int]:
+    """The kB figures of `names` in a /proc file of "Name: value kB" lines (0 if gone)."""
+    fields: dict[str, int] = {}
+    with contextlib.suppress(OSError):
+        for line in Path(path).read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in names:
+                fields[name] = int(value.split()[0])
+    return [fields.get(name, 0) for name in names]
+
+
+def _serving_memory(pid: int) -> str:
+    """Resident memory of a server's processes together: RSS now and the sum of their
+    peaks, and PSS (proportional set size: pages shared between processes, such as the
+    index files in the page cache and what the workers share since the fork, counted
+    once across them) when the kernel reports it."""
+    processes = _process_tree(pid)
+    status = [_proc_kb(f"/proc/{p}/status", "VmRSS", "VmHWM") for p in processes]
+    rss, peak = (sum(figures[i] for figures in status) / 1024 for i in (0, 1))
+    pss = sum(_proc_kb(f"/proc/{p}/smaps_rollup", "Pss")[0] for p in processes) / 1024
+    shared = f", PSS {pss:.0f} MB" if pss else ""
+    count = f"{len(processes)} process{'es' if len(processes) > 1 else ''}"
+    return f"{rss:.0f} / {peak:.0f} MB{shared} ({count})"
 
 
 @contextlib.contextmanager
-def serving(index_dir: Path) -> Iterator[subprocess.Popen]:
-    """`govpress serve` on a free loopback port for the duration of a measurement; the
-    process's `port` attribute says where."""
+def serving(index_dir: Path, workers: int | None = None) -> Iterator[subprocess.Popen]:
+    """`govpress serve` (`workers` processes, by default one per core) on a free loopback
+    port for the duration of a measurement; the process's `port` attribute says where."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "webui.cli", "serve", "--port", str(port),
-         "--index-dir", str(index_dir)],
+         "--index-dir", str(index_dir), *(["--workers", str(workers)] if workers else [])],
         stderr=subprocess.DEVNULL,
     )
     server.port = port
@@ -196,46 +224,83 @@ def serving(index_dir: Path) -> Iterator[subprocess.Popen]:
         server.wait()
 
 
+def _result_pages(index_dir: Path) -> list[str]:
+    """The results page of every query of the set, as a request target."""
+    return [
+        "/search?" + urlencode({k: v for k, v in q.params().items() if v}, doseq=True)
+        for q in _runnable(Searcher(index_dir))
+    ]
+
+
+def _drive(port: int, paths: list[str], clients: int,
+           rounds: int) -> tuple[list[float], list[str], float]:
+    """`clients` concurrent clients, each on its own connection walking `paths` `rounds`
+    times from its own starting point: every request's latency, the answers other than
+    200, and the wall-clock seconds of the whole run."""
+    samples: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client(offset: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for round_ in range(rounds):
+            for i in range(len(paths)):
+                path = paths[(i + offset + round_) % len(paths)]
+                started = time.perf_counter()
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                elapsed = time.perf_counter() - started
+                with lock:
+                    samples.append(elapsed)
+                    if response.status != 200:
+                        errors.append(f"{response.status} {path}")
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i * 7,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return samples, errors, time.perf_counter() - started
+
+
 def _http(index_dir: Path, rounds: int) -> dict[str, str]:
     with serving(index_dir) as server:
-        port = server.port
-        paths = [
-            "/search?" + urlencode({k: v for k, v in q.params().items() if v}, doseq=True)
-            for q in _runnable(Searcher(index_dir))
-        ]
-        samples: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-
-        def client(offset: int) -> None:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            for round_ in range(rounds):
-                for i in range(len(paths)):
-                    path = paths[(i + offset + round_) % len(paths)]
-                    started = time.perf_counter()
-                    connection.request("GET", path)
-                    response = connection.getresponse()
-                    response.read()
-                    elapsed = time.perf_counter() - started
-                    with lock:
-                        samples.append(elapsed)
-                        if response.status != 200:
-                            errors.append(f"{response.status} {path}")
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(i * 7,)) for i in range(CLIENTS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
-        rss, peak = _rss_mb(server.pid)
+        samples, errors, elapsed = _drive(server.port, _result_pages(index_dir), CLIENTS,
+                                          rounds)
         return {
             f"HTTP results page, {CLIENTS} clients, p50/p95/p99": _percentiles(samples),
             "HTTP throughput": f"{len(samples) / elapsed:.0f} pages/s ({len(samples)} requests, "
                                f"{len(errors)} errors)",
-            "serving RSS (now / peak)": f"{rss:.0f} / {peak:.0f} MB",
+            "serving RSS (now / peak)": _serving_memory(server.pid),
         }
+
+
+def _scaling(index_dir: Path, rounds: int) -> dict[str, str]:
+    """The same page load from `SCALING_CLIENTS` clients against `govpress serve
+    --workers 1` and then against the default (one worker per core; two on a single
+    core), each server fresh: how much the extra processes add, and what they cost in
+    memory."""
+    from webui.serve import default_workers
+
+    paths = _result_pages(index_dir)
+    figures: dict[str, str] = {}
+    rates: list[float] = []
+    many = max(2, default_workers())
+    for workers in (1, many):
+        with serving(index_dir, workers) as server:
+            samples, errors, elapsed = _drive(server.port, paths, SCALING_CLIENTS, rounds)
+            memory = _serving_memory(server.pid)
+        rates.append(len(samples) / elapsed)
+        name = f"HTTP {SCALING_CLIENTS} clients, {workers} process{'es' if workers > 1 else ''}"
+        figures[f"{name}, pages/s"] = (f"{rates[-1]:.1f} pages/s ({len(samples)} requests, "
+                                       f"{len(errors)} errors)")
+        figures[f"{name}, p50/p95/p99"] = _percentiles(samples)
+        figures[f"{name}, serving memory (RSS now / peak)"] = memory
+    figures[f"HTTP {SCALING_CLIENTS} clients, page rate {many} processes / 1"] = (
+        f"{rates[1] / rates[0]:.2f}×")
+    return figures
 
 
 def _wait_for(port: int, seconds: float = 120) -> None:
@@ -305,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         figures.update(_queries(index_dir, args.rounds, govpress.add if govpress else None))
         if not args.no_http:
             figures.update(_http(index_dir, max(1, args.rounds // 2)))
+            figures.update(_scaling(index_dir, max(1, args.rounds // 2)))
         print(f"\n### {size:,} releases\n\n| measure | figure |\n| --- | --- |")
         for name, value in figures.items():
             print(f"| {name} | {value} |")

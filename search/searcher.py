@@ -33,12 +33,12 @@ from whoosh import query
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.agencies import agency_name
-from indexer.analysis import analyze, learn_forms, query_terms
+from indexer.analysis import analyze, learn_forms, load_languages
 from indexer.languages import en
 from indexer.release import Location, Release
 from indexer.storage import open_index
 from search.columns import FACETS, ColumnCache, Columns
-from search.evaluate import Evaluation, Evaluator, PostingsCache
+from search.evaluate import POSTINGS_CACHE_BYTES, Evaluation, Evaluator, PostingsCache
 from search.query import ParsedQuery, QueryParser
 from search.request import LANGS, SearchRequest, UnknownAgency
 from search.results import Hit, Partial, SearchResults, Translation
@@ -107,17 +107,20 @@ class _Local(threading.local):
 class Searcher:
     """Searches one index directory; thread-safe; follows new commits of the index."""
 
-    def __init__(self, index_dir: Path, time_budget: bool = True) -> None:
+    def __init__(self, index_dir: Path, time_budget: bool = True, processes: int = 1) -> None:
         """`time_budget`: stop each evaluation after `SEARCH_BUDGET` seconds, as a server
-        must; the command line, with nobody else to serve, gives every search its time."""
+        must; the command line, with nobody else to serve, gives every search its time.
+        `processes`: how many server processes each hold a Searcher of this index; each
+        caches 1/`processes` of what one would, so that together they take the same memory."""
         self.index_dir = Path(index_dir)
         self._ix = open_index(self.index_dir)
         self._parser = QueryParser(self._ix.schema)
         self._local = _Local()
         self._columns = ColumnCache()
         self._lexicon = Lexicon()
-        self._postings = PostingsCache()
-        self._evaluations = _Evaluations(self._postings, time_budget)
+        self._postings = PostingsCache(POSTINGS_CACHE_BYTES // processes)
+        self._evaluations = _Evaluations(self._postings, time_budget,
+                                         EVALUATION_CACHE_BYTES // processes)
         self._newest = -1  # the newest index generation any thread has answered from
         self._newest_lock = threading.Lock()
 
@@ -232,9 +235,7 @@ class Searcher:
         the news items' order (for translations), the spelling term list (seconds on a
         large index), the analysis dictionaries, and the terms of the word forms of the
         newest `releases` (most forms a snippet meets)."""
-        for word in ("жилья", "children", "microdistricts", "қаласы", "Токаева"):
-            query_terms(word)
-        en.known_forms("childr")  # the English word list that Latin prefixes expand over
+        load_analysis()
         self._retrying(lambda s, c: (self._lexicon.terms(s), c.items))
         _, newest = self.ordered_releases(SearchRequest(sort="newest"), limit=releases)
         for release in newest:
@@ -351,6 +352,13 @@ class Searcher:
             return values
 
         return self._retrying(read)
+
+
+def load_analysis() -> None:
+    """Load the analysis dictionaries every search needs, the same for any index: a
+    server loads them once before it forks its workers, which then share the memory."""
+    load_languages()
+    en.known_forms("childr")  # the English word list that Latin prefixes expand over
 
 
 def _partial(evaluation: Evaluation | None) -> Partial | None:

@@ -9,11 +9,7 @@ import http.client
 import io
 import json
 import re
-import shutil
 import socket
-import subprocess
-import sys
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -230,34 +226,13 @@ def test_errors_never_show_a_traceback_and_debug_is_off(hostile_index):
 # -- through waitress, as served --------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def served(hostile_index: Path):
-    port = _free_port()
-    script = shutil.which("govpress")
-    command = [script] if script else [sys.executable, "-m", "webui.cli"]
-    process = subprocess.Popen(
-        [*command, "serve", "--port", str(port), "--index-dir", str(hostile_index)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _raw(port, "/api/search?per_page=1")[0] == 200:
-                    break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None
-                time.sleep(0.1)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(10)
+def served(hostile_index: Path, tmp_path_factory: pytest.TempPathFactory, govpress_serve):
+    """`govpress serve` in one process (`--workers 1`), as on a small machine."""
+    log = tmp_path_factory.mktemp("served") / "serve.log"
+    with govpress_serve(hostile_index, log, "--workers", "1") as server:
+        assert not server.workers()
+        yield server.port
 
 
 def _raw(port: int, target: str) -> tuple[int, bytes, dict[str, str]]:

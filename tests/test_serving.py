@@ -29,12 +29,6 @@ _SCRIPT = shutil.which("govpress")
 GOVPRESS = [_SCRIPT] if _SCRIPT else [sys.executable, "-m", "webui.cli"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -46,38 +40,14 @@ def _get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
 
 
 @pytest.fixture(scope="module")
-def server(corpus_index: Path, tmp_path_factory: pytest.TempPathFactory):
-    """`govpress serve` on a free loopback port, over a writable copy of the corpus index."""
+def server(corpus_index: Path, tmp_path_factory: pytest.TempPathFactory, govpress_serve):
+    """`govpress serve` (one worker per CPU) on a free loopback port, over a writable copy
+    of the corpus index."""
     folder = tmp_path_factory.mktemp("serving")
     index_dir = folder / "ix"
     shutil.copytree(corpus_index, index_dir)
-    port = _free_port()
-    log = (folder / "serve.log").open("w")
-    process = subprocess.Popen(
-        [*GOVPRESS, "serve", "--host", "127.0.0.1", "--port", str(port), "--index-dir",
-         str(index_dir)],
-        stdout=log, stderr=log,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (folder / "serve.log").read_text()
-            try:
-                if _get(port, "/api/search?per_page=1", timeout=5)[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "govpress serve did not start"
-            time.sleep(0.1)
-        yield port, index_dir, folder
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with govpress_serve(index_dir, folder / "serve.log") as served:
+        yield served.port, index_dir, folder
 
 
 def test_concurrent_clients_get_every_answer_quickly(server, capsys):

@@ -46,6 +46,15 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _workers(text: str) -> int:
+    from webui.serve import MAX_WORKERS
+
+    if not text.isdigit() or not 1 <= int(text) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of processes from 1 to {MAX_WORKERS}, got {text!r}")
+    return int(text)
+
+
 def _index_dir_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--index-dir", type=Path, default=None,
@@ -127,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web interface")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_port, default=8000, help="default 8000")
+    serve.add_argument("--workers", type=_workers, default=None, metavar="N",
+                       help="server processes (default: one per CPU this process may use)")
     _index_dir_option(serve)
     return parser
 
@@ -258,10 +269,10 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from webui.serve import CannotServe, serve
+    from webui.serve import CannotServe, default_workers, serve
 
     try:
-        serve(args.index_dir, args.host, args.port)
+        serve(args.index_dir, args.host, args.port, args.workers or default_workers())
     except CannotServe as exc:
         print(f"govpress: {exc}", file=sys.stderr)
         return EXIT_ERROR
