@@ -329,6 +329,11 @@ class ArrayMatcher(ListMatcher):
         starts = [0, *ends[:-1]]
         return [data[a:b] for a, b in zip(starts, ends, strict=True)]
 
+    def block_max_weight(self) -> float:
+        """The term's highest weight, kept in its term info (ListMatcher's own takes the
+        max of every weight at each call, which Whoosh's collectors make per posting)."""
+        return self._terminfo.max_weight()
+
     def copy(self) -> ArrayMatcher:
         other = ArrayMatcher(self._file, self._offset, self._format, self._term, self._scorer,
                              self._terminfo)
