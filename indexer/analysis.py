@@ -395,27 +395,39 @@ def find_terms(
 ) -> list[tuple[int, int, str]]:
     """The start, end and term of each word of `text` whose term is `wanted` or, for a
     capitalised word (the only ones a release's names are keyed from), whose name key is
-    one of `keys`: the analyzer's tokens a caller would keep, found faster (snippets of a
-    results page): one pass over the tokenizer's word spans, each distinct word form
-    looked up once."""
+    one of `keys`: the analyzer's tokens a caller would keep, found faster for long
+    texts with few matches (snippets). Each distinct word form is analyzed once; the forms
+    that match are then found by one regular expression, and words inside URLs are
+    dropped as the tokenizer skips them."""
     terms_of = _TERMS.get(lang, _QUERY_TERMS)
     keys_of = _KEYS.get((lang, True), _KEYS[None, True])
-    decided: dict[str, str | None] = {}
-    found = []
-    for start, end in _word_spans(text):
-        form = text[start:end]
-        if form in decided:
-            term = decided[form]
-        else:
-            term = terms_of(form)[0]
-            if not (wanted(term) or (
-                keys and form[0].isupper() and not keys.isdisjoint(keys_of(form))
-            )):
-                term = None
-            decided[form] = term
-        if term is not None:
-            found.append((start, end, term))
-    return found
+    forms = {}
+    for form in set(_WORD.findall(text)):
+        term = terms_of(form)[0]
+        if wanted(term) or (
+            keys and form[0].isupper() and not keys.isdisjoint(keys_of(form))
+        ):
+            forms[form] = term
+    if not forms:
+        return []
+    alternatives = "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+    pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
+    urls = [match.span() for match in URL.finditer(text)]
+    return [
+        (match.start(), match.end(), forms[match.group()])
+        for match in pattern.finditer(text)
+        if _is_token(text, match.start(), match.end())
+        and not any(start <= match.start() < end for start, end in urls)
+    ]
+
+
+def _is_token(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a whole token, not the tail of `04.03.2025` or `5,4,3`."""
+    token = _WORD.match(text, start)
+    if token is None or token.span(1) != (start, end):
+        return False
+    inside_number = start >= 2 and text[start - 1] in ".," and text[start - 2].isdigit()
+    return not (inside_number and text[start].isdigit())
 
 
 def _word_spans(text: str) -> Iterator[tuple[int, int]]:
