@@ -176,17 +176,11 @@ class LemmaFilter(Filter):
                 yield token
 
 
-class NameKeyTokenizer(Tokenizer):
-    """The name keys of a text; other words give none.
-
-    In a release (`title\nbody` in its language) only capitalised words name anything,
-    and whether a word starts a sentence (or is in the title line) matters to English
-    common words (`Roman` inside a sentence is a name): this runs over every release's
-    whole text a second time, so a regular expression finds the capitalised words and
-    the rest are never looked at; `names` keeps no positions, and a release's tokens are
-    numbered in order. A query's words are all read, whatever their case, as inside a
-    sentence, at their word positions (a word's keys share one).
-    """
+class _FewTermsTokenizer(Tokenizer):
+    """Whoosh's tokenizer interface over `terms`, for analyzers whose words give few
+    terms or none (name keys, pairs): one reused Token filled for each. (`WordTokenizer`
+    fills its tokens itself: it runs once for every word indexed, and a layer between
+    would cost indexing time.)"""
 
     def __call__(
         self,
@@ -202,16 +196,9 @@ class NameKeyTokenizer(Tokenizer):
         **kwargs: object,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        lang = getattr(value, "lang", None)
-        if lang is None:
-            spans = _word_spans(value) if tokenize else iter([(0, len(value))])
-            found = ((pos, start, end, _name_keys(value[start:end], None, True))
-                     for pos, (start, end) in enumerate(spans, start_pos))
-        else:
-            found = _document_keys(value, lang, start_pos)
-        for pos, start, end, keys in found:
-            for key in keys:
-                token.text = key
+        for pos, start, end, texts in self.terms(value, start_pos, tokenize):
+            for text in texts:
+                token.text = text
                 token.boost = 1.0
                 token.stopped = False
                 if keeporiginal:
@@ -223,8 +210,37 @@ class NameKeyTokenizer(Tokenizer):
                     token.endchar = start_char + end
                 yield token
 
+    def terms(
+        self, value: str, start_pos: int, tokenize: bool
+    ) -> Iterator[tuple[int, int, int, tuple[str, ...]]]:
+        """(position, start, end, terms) of the words of `value` that give terms."""
+        raise NotImplementedError
 
-class PairTokenizer(Tokenizer):
+
+class NameKeyTokenizer(_FewTermsTokenizer):
+    """The name keys of a text; other words give none.
+
+    In a release (`title\nbody` in its language) only capitalised words name anything,
+    and whether a word starts a sentence (or is in the title line) matters to English
+    common words (`Roman` inside a sentence is a name): this runs over every release's
+    whole text a second time, so a regular expression finds the capitalised words and
+    the rest are never looked at; `names` keeps no positions, and a release's tokens are
+    numbered in order. A query's words are all read, whatever their case, as inside a
+    sentence, at their word positions (a word's keys share one).
+    """
+
+    def terms(
+        self, value: str, start_pos: int, tokenize: bool
+    ) -> Iterator[tuple[int, int, int, tuple[str, ...]]]:
+        lang = getattr(value, "lang", None)
+        if lang is not None:
+            return _document_keys(value, lang, start_pos)
+        spans = _word_spans(value) if tokenize else iter([(0, len(value))])
+        return ((pos, start, end, _name_keys(value[start:end], None, True))
+                for pos, (start, end) in enumerate(spans, start_pos))
+
+
+class PairTokenizer(_FewTermsTokenizer):
     """`PAIRS_MARK`, then a pair term (`pair_term`) for every two words at adjacent
     positions whose terms are both frequent (`is_frequent`).
 
@@ -233,34 +249,18 @@ class PairTokenizer(Tokenizer):
     positions: BM25 lengths, prefixes, suggestions and similar releases never meet a pair.
     """
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: object,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    def terms(
+        self, value: str, start_pos: int, tokenize: bool
+    ) -> Iterator[tuple[int, int, int, tuple[str, ...]]]:
         terms_of = _TERMS.get(getattr(value, "lang", None), _QUERY_TERMS)
-        token.boost = 1.0
-        token.stopped = False
-        if positions:
-            token.pos = start_pos
-        token.text = PAIRS_MARK
-        yield token
+        yield start_pos, 0, 0, (PAIRS_MARK,)
         before: tuple[str, ...] = ()
         for start, end in _word_spans(value):
             here = tuple(term for term in terms_of(value[start:end]) if term in FREQUENT)
-            for first in before:
-                for second in here:
-                    token.text = pair_term(first, second)
-                    yield token
+            if before and here:
+                yield start_pos, start, end, tuple(
+                    pair_term(first, second) for first in before for second in here
+                )
             before = here
 
 
