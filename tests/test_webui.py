@@ -665,6 +665,20 @@ def test_ensure_index_builds_from_the_bundled_corpus(tmp_path: Path) -> None:
     ensure_index(index_dir)  # an existing index is left alone
 
 
+def test_a_first_run_build_that_was_interrupted_is_built_again(tmp_path: Path) -> None:
+    """Ctrl-C during the first start's build left an empty index that the next start
+    served as it was; the build's files now reach the index folder only when it is done."""
+    from indexer.indexing import index_paths
+    from webui.serve import FIRST_RUN_FOLDER
+
+    index_dir = tmp_path / "index"
+    (index_dir / FIRST_RUN_FOLDER).mkdir(parents=True)
+    index_paths([], index_dir / FIRST_RUN_FOLDER)  # what an interrupted build leaves: no releases
+    ensure_index(index_dir)
+    assert Searcher(index_dir).search(SearchRequest()).total == 20
+    assert not (index_dir / FIRST_RUN_FOLDER).exists()
+
+
 def test_facet_values_missing_from_counts_stay_removable() -> None:
     class Empty:
         def search(self, request: SearchRequest) -> SearchResults:

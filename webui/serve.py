@@ -20,6 +20,7 @@ import logging
 import os
 import resource
 import select
+import shutil
 import signal
 import socket
 import sys
@@ -53,6 +54,7 @@ CLEANUP_SECONDS = 5  # how often waitress looks for them
 LOGGED_TARGET_CHARS = 300
 FREE_PORT_TRIES = 20  # ports after a busy one to look at for one to suggest
 MAX_WORKERS = 64
+FIRST_RUN_FOLDER = ".first-run"  # inside the index folder while the first build runs
 BACKLOG = 1024  # connections the kernel queues for the workers to accept
 STOP_SECONDS = 10  # workers still running this long after SIGTERM are killed
 RESTART_PAUSE = 1.0  # a worker that died sooner than this after its start is restarted
@@ -140,12 +142,22 @@ def _configure_logging() -> None:
 
 
 def ensure_index(index_dir: Path) -> None:
-    """Build the index from the bundled corpus when `index_dir` has none yet."""
+    """Build the index from the bundled corpus when `index_dir` has none yet.
+
+    The build is made in a folder of its own inside `index_dir` and its files are moved
+    up when it is complete, the table of contents last: a build interrupted (Ctrl-C, a
+    crash) leaves no index, so the next start builds again instead of serving an empty
+    one."""
     if index_exists(index_dir):
         return
     corpus = bundled_corpus()
     log.info("no index in %s: building it from the bundled corpus %s", index_dir, corpus)
-    summary = index_paths([corpus], index_dir, report=log.warning)
+    building = index_dir / FIRST_RUN_FOLDER
+    shutil.rmtree(building, ignore_errors=True)  # what an interrupted build left
+    summary = index_paths([corpus], building, report=log.warning)
+    for path in sorted(building.iterdir(), key=lambda path: path.suffix == ".toc"):
+        os.replace(path, index_dir / path.name)
+    building.rmdir()
     for line in summary.lines():
         log.info("%s", line)
 
