@@ -20,6 +20,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bench.generate import generate
 from indexer.indexing import index_paths
 from indexer.locations import bundled_corpus
 from webui import create_app
@@ -31,6 +32,16 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index_dir = tmp_path_factory.mktemp("corpus-index")
     index_paths([bundled_corpus()], index_dir)
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def generated_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """600 synthetic releases (`bench.generate`), built once and shared read-only: enough
+    for broad prefixes (`про*` matches ~190 terms) and phrases of frequent words."""
+    folder = tmp_path_factory.mktemp("generated")
+    generate(600, folder / "corpus", per_file=300, jobs=1)
+    index_paths([folder / "corpus"], folder / "ix")
+    return folder / "ix"
 
 
 @pytest.fixture(scope="module")

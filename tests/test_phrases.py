@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from bench.generate import generate
 from indexer.analysis import phrase_pairs, query_terms
 from indexer.codec import ArrayWriter
 from indexer.indexing import digest, document, index_paths
@@ -32,14 +31,6 @@ CORPUS_PHRASES = (
     '"of the"', '"in the"', '"as well as"', '"will be"', '"more than"', '"one of the"',
     '"the work of the"', '"Prime Minister"', '"Республики Казахстан"', '"в том числе"',
 )
-
-
-@pytest.fixture(scope="module")
-def generated_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("phrases")
-    generate(300, folder / "corpus", per_file=150, jobs=1)
-    index_paths([folder / "corpus"], folder / "ix")
-    return folder / "ix"
 
 
 def _all_ids(searcher: Searcher, q: str) -> tuple[int, list[tuple[str, float]]]:

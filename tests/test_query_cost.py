@@ -13,24 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.generate import generate
 from bench.hostile import hostile_queries
-from indexer.indexing import index_paths
 from search import evaluate, query, searcher
 from search.request import SearchRequest
 from search.searcher import Searcher
 from webui import cli, create_app
 
 LIMIT_MESSAGE = re.compile(r"at most (\d+)")
-
-
-@pytest.fixture(scope="module")
-def generated_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """600 synthetic releases: enough for broad prefixes (`про*` matches ~190 terms)."""
-    folder = tmp_path_factory.mktemp("query-cost")
-    generate(600, folder / "corpus", per_file=300, jobs=1)
-    index_paths([folder / "corpus"], folder / "ix")
-    return folder / "ix"
 
 
 @pytest.fixture(scope="module")
