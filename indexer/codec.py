@@ -187,16 +187,16 @@ class ArrayFieldWriter(W3FieldWriter):
                 field = fieldname
                 self.start_field(fieldname, schema[fieldname])
                 kind, size = _value_kind(schema[fieldname].format)
-                length_codes = _length_codes(lengths, fieldname, schema[fieldname].scorable)
+                codes_of = (length_codes(lengths, fieldname)
+                            if lengths is not None and schema[fieldname].scorable else None)
             ids, weights, sizes, values = term.gathered()
-            self._btext = btext
             terminfo = W3TermInfo()
             terminfo._weight = float(weights.sum())
             terminfo._df = len(ids)
             terminfo._maxweight = float(weights.max())
             terminfo._minid, terminfo._maxid = int(ids[0]), int(ids[-1])
-            if length_codes is not None and len(length_codes):
-                codes = length_codes[ids]
+            if codes_of is not None and len(codes_of):
+                codes = codes_of[ids]
                 terminfo._minlength = byte_to_length(int(codes.min()))
                 terminfo._maxlength = byte_to_length(int(codes.max()))
             else:
@@ -208,27 +208,16 @@ class ArrayFieldWriter(W3FieldWriter):
         if field is not None:
             self.finish_field()
 
-    def start_field(self, fieldname, fieldobj) -> None:
-        fmap = self._fieldmap
-        self._fieldid = fmap.setdefault(fieldname, len(fmap))
-        self._fieldname = fieldname
-        self._fieldobj = fieldobj
-        self._format = fieldobj.format
-        self._infield = True
-
-    def finish_field(self) -> None:
-        self._infield = False
 
 
 def _term_key(fieldid: int, btext: bytes) -> bytes:
     return struct.pack("!H", fieldid) + btext
 
 
-def _length_codes(lengths, fieldname: str, scorable: bool) -> np.ndarray | None:
-    """The one-byte field length of every document of the segment being written."""
-    if not scorable or lengths is None:
-        return None
-    column = lengths._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+def length_codes(perdoc, fieldname: str) -> np.ndarray | None:
+    """The one-byte length of `fieldname` in every document of a segment (W3's per-document
+    reader keeps them as a column, read here whole); None when no document has the field."""
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if column is None:
         return None
     return np.fromiter((b or 0 for b in column), dtype=np.uint8, count=len(column))

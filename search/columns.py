@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.util.numeric import byte_to_length
 
+from indexer.codec import length_codes
 from search.request import SearchRequest
 from search.results import FacetValue
 
@@ -55,17 +55,14 @@ class Vocabulary:
 
 def _field_lengths(reader: IndexReader, field: str, size: int) -> np.ndarray:
     """Terms per document in `field`, as Whoosh's BM25 sees them (one byte, decoded)."""
-    try:  # whoosh3 codec: the encoded lengths are a column; read it whole
-        column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-        if column is None:
-            return np.zeros(size, dtype=np.float32)
-        encoded = np.fromiter((b or 0 for b in column), dtype=np.uint8, count=size)
-        return _LENGTHS[encoded]
+    try:  # whoosh3's per-document reader (ArrayCodec's too): the encoded lengths, whole
+        encoded = length_codes(reader._perdoc, field)
     except AttributeError:
         return np.fromiter(
             (reader.doc_field_length(d, field, 0) for d in range(size)),
             dtype=np.float32, count=size,
         )
+    return np.zeros(size, dtype=np.float32) if encoded is None else _LENGTHS[encoded]
 
 
 def _read_segment(reader: IndexReader, vocabulary: Vocabulary) -> _Segment:
