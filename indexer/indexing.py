@@ -31,7 +31,7 @@ from indexer.batching import commit_size
 from indexer.codec import ArrayCodec, ArrayWriter, ArrayWriterTask, TermPool, merge_policy
 from indexer.records import build_release, cut_off_ids, looks_garbled, news_number, within_limits
 from indexer.release import Location, Release, Skipped
-from indexer.schema import INDEX_FORMAT
+from indexer.schema import INDEX_FORMAT, PAIR_FIELDS
 from indexer.sources import iter_corpus_files, read_corpus_file
 from indexer.storage import IndexError_, open_or_create_index
 
@@ -116,17 +116,15 @@ def digest(release: Release) -> str:
 
 
 def document(release: Release, release_digest: str) -> dict:
-    """The Whoosh document for a release."""
-    title = in_language(release.title, release.lang)
-    body = in_language(release.body, release.lang)
+    """The Whoosh document for a release (each text field's pair terms from its text)."""
+    texts = {"title": in_language(release.title, release.lang),
+             "body": in_language(release.body, release.lang)}
     return {
         "id": release.id,
-        "title": title,
+        **texts,
+        **{PAIR_FIELDS[name]: text for name, text in texts.items()},
         "_stored_title": release.title,
-        "title_pairs": title,
-        "body": body,
         "_stored_body": release.body,
-        "body_pairs": body,
         "names": in_language(f"{release.title}\n{release.body}", release.lang),
         "date": int(release.date.strftime("%Y%m%d")),
         "month": f"{release.date.year:04d}-{release.date.month:02d}",  # strftime: "1-01"
