@@ -9,7 +9,6 @@ it and leaves the index as it was at the last commit; `--rebuild` is one transac
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import json
 import os
@@ -29,6 +28,7 @@ from whoosh.writing import NO_MERGE, IndexWriter
 from indexer.analysis import in_language, load_languages
 from indexer.batching import commit_size
 from indexer.codec import ArrayCodec, ArrayWriter, ArrayWriterTask, TermPool, merge_policy
+from indexer.processes import end_with_parent
 from indexer.records import build_release, cut_off_ids, looks_garbled, news_number, within_limits
 from indexer.release import Location, Release, Skipped
 from indexer.schema import INDEX_FORMAT, PAIR_FIELDS
@@ -153,21 +153,14 @@ def _indexed_digests(ix: FileIndex) -> dict[str, str]:
 
 
 def _die_with_parent(parent: int) -> None:
-    """Have the kernel kill this process when its parent dies (Linux; elsewhere a no-op).
+    """Have the kernel kill this process when its parent dies.
 
     An orphaned indexing worker would keep the index's write lock (it inherits the lock's
     open file) and wait for work forever, so no later `govpress index` could run.
     """
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    end_with_parent(signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before that took effect
         os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1
 
 
 class _Worker(ArrayWriterTask):

@@ -33,6 +33,7 @@ import waitress
 
 from indexer.indexing import index_paths
 from indexer.locations import bundled_corpus
+from indexer.processes import end_with_parent
 from indexer.storage import IndexError_, index_exists
 from search.searcher import Searcher, load_analysis
 from webui.application import MAX_BODY_BYTES, create_app
@@ -59,7 +60,6 @@ BACKLOG = 1024  # connections the kernel queues for the workers to accept
 STOP_SECONDS = 10  # workers still running this long after SIGTERM are killed
 RESTART_PAUSE = 1.0  # a worker that died sooner than this after its start is restarted
 # only after this long, so that one failing at start-up does not fork in a tight loop
-_PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for the child when its parent dies
 
 
 class CannotServe(Exception):
@@ -346,13 +346,6 @@ def _server(index_dir: Path, host: str, sockets: list[socket.socket], processes:
     )
 
 
-def _end_with_parent() -> None:
-    """Have the kernel send this worker SIGTERM when its parent dies, however it dies
-    (even SIGKILL), so that no worker is left serving on its own. Linux only."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 class _Supervisor:
     """The parent of the worker processes: starts them, replaces any that dies, and stops
     them all when it is told to stop."""
@@ -448,9 +441,9 @@ def _worker(index_dir: Path, host: str, sockets: list[socket.socket], workers: i
     """A worker process: serve on the inherited sockets until SIGTERM; never returns."""
     code = 1
     try:
-        _end_with_parent()
+        end_with_parent(signal.SIGTERM)  # no worker is left serving on its own
         signal.pthread_sigmask(signal.SIG_SETMASK, signals)
-        if os.getppid() != parent:  # the parent died before `_end_with_parent`
+        if os.getppid() != parent:  # the parent died before that took effect
             raise _Stop(signal.SIGTERM)
         server = _server(index_dir, host, sockets, processes=workers)
         if ready is not None:
